@@ -1,0 +1,160 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Layers, bottom to top (an import never runs back up this list):
+/// wire framing (MMSWire) → typed RPC (MMSRPC, MMSRPCServer, MMSRPCClient)
+/// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore)
+/// → storage backends (MMSSQLite) → executables (mms-server; mms under Clients/).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "MeetingMigrationService",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mms-server", targets: ["mms-server"]),
+        .executable(name: "mms", targets: ["mms"]),
+        .library(name: "MMSClient", targets: ["MMSClient"]),
+        .library(name: "MMSRPCServer", targets: ["MMSRPCServer"]),
+        .library(name: "MMSServer", targets: ["MMSServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        .target(
+            name: "CMMSProtos",
+            dependencies: ["CProtobufC"],
+            exclude: ["README.md"]
+        ),
+
+        // MARK: Wire framing and typed RPC
+        .target(
+            name: "MMSWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MMSRPC",
+            dependencies: ["MMSWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MMSRPCServer",
+            dependencies: [
+                "MMSRPC", "MMSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MMSRPCClient",
+            dependencies: [
+                "MMSRPC", "MMSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Messages (protobuf-c)
+        .target(
+            name: "MMSMessages",
+            dependencies: ["CMMSProtos", "CProtobufC", "MMSRPC", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+
+        // MARK: Migration core and storage
+        .target(
+            name: "MMSCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MMSSQLite",
+            dependencies: [
+                "MMSCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Server, client library, executables
+        .target(
+            name: "MMSServer",
+            dependencies: [
+                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "mms-server",
+            dependencies: [
+                "MMSServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MMSClient",
+            dependencies: ["MMSRPCClient", "MMSMessages"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "mms",
+            dependencies: ["MMSClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Clients/mms",
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "MMSWireTests",
+            dependencies: ["MMSWire", .product(name: "NIOTestUtils", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MMSRPCTests",
+            dependencies: [
+                "MMSRPCServer", "MMSRPCClient", "MMSMessages",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MMSMessagesTests",
+            dependencies: ["MMSMessages"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MMSCoreTests",
+            dependencies: ["MMSCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MMSSQLiteTests",
+            dependencies: ["MMSSQLite", "MMSCore"],
+            swiftSettings: strict
+        ),
+    ]
+)
