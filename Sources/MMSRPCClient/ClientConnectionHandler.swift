@@ -1,0 +1,300 @@
+import MMSRPC
+import MMSWire
+import NIOCore
+import Synchronization
+
+/// How a call's caller is waiting for its outcome.
+enum CallWaiter: Sendable {
+    case unary(CheckedContinuation<ByteBuffer, any Error>)
+    case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
+
+    func fail(_ error: RPCError) {
+        switch self {
+        case .unary(let continuation): continuation.resume(throwing: error)
+        case .streaming(let continuation): continuation.finish(throwing: error)
+        }
+    }
+}
+
+/// A call encoded by its caller, waiting to be written on the event loop.
+struct PendingCall: Sendable {
+    let id: UInt32
+    let frame: ByteBuffer
+    let waiter: CallWaiter
+    let timeout: Duration?
+}
+
+/// Calls and cancellations handed from callers' threads to the event loop, in batches:
+/// many concurrent callers cost one hop and one flush, not one each.
+struct Outbox: ~Copyable {
+    var pending: [PendingCall] = []
+    var cancels: [UInt32] = []
+    /// Ids cancelled before their call reached the outbox.
+    var cancelledEarly: Set<UInt32> = []
+    var drainScheduled = false
+    var closed: RPCError?
+}
+
+/// The client's side of one connection: matches frames to calls, enforces deadlines, answers pings.
+/// Everything here runs on the connection's event loop.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundEvent
+    typealias OutboundOut = ByteBuffer
+
+    private final class LiveCall {
+        let waiter: CallWaiter
+        var response: ByteBuffer?
+        var deadlineTimer: Scheduled<Void>?
+        init(waiter: CallWaiter) { self.waiter = waiter }
+    }
+
+    private var context: ChannelHandlerContext?
+    private var calls: [UInt32: LiveCall] = [:]
+    private let ready: EventLoopPromise<ConnectionSettings>
+    private var sawPreface = false
+    private var handshakeDone = false
+    private let target: String
+    private let maxMetadataSize: Int
+    private let keepaliveInterval: Duration?
+    private var keepaliveTask: RepeatedTask?
+    private var pingOutstanding = false
+    /// Called once when the server says it is going away or the connection fails, so no new call uses it.
+    let onRetire: @Sendable (RPCError?) -> Void
+    private var closedError: RPCError?
+
+    init(
+        target: String, ready: EventLoopPromise<ConnectionSettings>, maxMetadataSize: Int, keepaliveInterval: Duration?,
+        onRetire: @escaping @Sendable (RPCError?) -> Void
+    ) {
+        self.target = target
+        self.ready = ready
+        self.maxMetadataSize = maxMetadataSize
+        self.keepaliveInterval = keepaliveInterval
+        self.onRetire = onRetire
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 32)
+        WireProtocol.writePreface(into: &buffer)
+        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.keepaliveTask?.cancel()
+        let error = self.closedError ?? RPCError(.unavailable, "connection to \(self.target) closed before the call finished")
+        self.failAll(error)
+        if !self.handshakeDone {
+            self.ready.fail(error)
+        }
+        self.onRetire(error)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let rpcError: RPCError
+        if let wireError = error as? WireError {
+            rpcError = RPCError(.internalError, "protocol error from \(self.target): \(wireError.message)")
+        } else {
+            rpcError = RPCError(.unavailable, "connection to \(self.target) failed: \(error)")
+        }
+        self.closedError = self.closedError ?? rpcError
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .preface(let version):
+            guard version.major == WireProtocol.version.major else {
+                self.closedError = RPCError(
+                    .unavailable,
+                    "\(self.target) speaks protocol \(version), this client speaks \(WireProtocol.version): upgrade the client or the server"
+                )
+                context.close(promise: nil)
+                return
+            }
+            self.sawPreface = true
+        case .frame(let frame):
+            self.handleFrame(frame, context: context)
+        }
+    }
+
+    private func handleFrame(_ frame: Frame, context: ChannelHandlerContext) {
+        switch frame.type {
+        case .settings:
+            var payload = frame.payload
+            let defaults = ConnectionSettings(
+                maxFramePayload: UInt32(WireProtocol.defaultMaxFramePayload), maxConcurrentCalls: 100,
+                maxMetadataSize: UInt32(WireProtocol.defaultMaxMetadataSize)
+            )
+            guard let settings = try? payload.readSettings(defaults: defaults) else {
+                self.protocolViolation("malformed SETTINGS frame", context: context)
+                return
+            }
+            if !self.handshakeDone {
+                self.handshakeDone = true
+                self.startKeepalive(context: context)
+                self.ready.succeed(settings)
+            }
+        case .response:
+            guard let call = self.calls[frame.callID] else { return }
+            switch call.waiter {
+            case .unary(let continuation):
+                if frame.flags.contains(.endOK) {
+                    self.remove(frame.callID, call)
+                    continuation.resume(returning: frame.payload)
+                } else {
+                    call.response = frame.payload
+                }
+            case .streaming(let continuation):
+                continuation.yield(frame.payload)
+                if frame.flags.contains(.endOK) {
+                    self.remove(frame.callID, call)
+                    continuation.finish()
+                }
+            }
+        case .status:
+            guard let call = self.calls[frame.callID] else { return }
+            self.remove(frame.callID, call)
+            var payload = frame.payload
+            guard let status = try? payload.readStatusPayload(maxMetadataSize: self.maxMetadataSize) else {
+                call.waiter.fail(RPCError(.internalError, "malformed STATUS frame from \(self.target)"))
+                return
+            }
+            let code = StatusCode(rawValue: status.code)
+            if code == .ok {
+                switch call.waiter {
+                case .unary(let continuation):
+                    if let response = call.response {
+                        continuation.resume(returning: response)
+                    } else {
+                        continuation.resume(throwing: RPCError(.internalError, "server ended the call OK without a response"))
+                    }
+                case .streaming(let continuation):
+                    continuation.finish()
+                }
+            } else {
+                call.waiter.fail(RPCError(code, status.message, details: status.details, metadata: status.metadata))
+            }
+        case .ping:
+            var buffer = context.channel.allocator.buffer(capacity: 18)
+            buffer.writeFrame(Frame(type: .pong, callID: 0, payload: frame.payload))
+            context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+        case .pong:
+            self.pingOutstanding = false
+        case .goAway:
+            var payload = frame.payload
+            let goAway = (try? payload.readGoAwayPayload()) ?? GoAwayPayload(code: .protocolError, reason: "malformed GOAWAY")
+            if goAway.code == .noError {
+                // Calls in flight finish; new calls go to a new connection.
+                self.onRetire(nil)
+            } else {
+                let code: StatusCode = goAway.code == .resourceExhausted ? .resourceExhausted : .unavailable
+                let error = RPCError(code, "\(self.target) closed the connection: \(goAway.code): \(goAway.reason)")
+                self.closedError = error
+                if !self.handshakeDone {
+                    self.handshakeDone = true
+                    self.ready.fail(error)
+                }
+                self.onRetire(error)
+            }
+        default:
+            self.protocolViolation("a server may not send \(frame.type) frames", context: context)
+        }
+    }
+
+    private func protocolViolation(_ reason: String, context: ChannelHandlerContext) {
+        var payload = ByteBuffer()
+        payload.writeGoAwayPayload(GoAwayPayload(code: .protocolError, reason: reason))
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeFrame(Frame(type: .goAway, callID: 0, payload: payload))
+        self.closedError = RPCError(.internalError, "protocol error from \(self.target): \(reason)")
+        context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    // MARK: Outbound, called on the event loop by ClientConnection
+
+    /// Registers and writes a batch of calls, then applies cancellations, with one flush.
+    func drain(pending: [PendingCall], cancels: [UInt32]) {
+        guard let context = self.context else {
+            for call in pending { call.waiter.fail(RPCError(.unavailable, "connection to \(self.target) is closed")) }
+            return
+        }
+        if let closedError = self.closedError {
+            for call in pending { call.waiter.fail(closedError) }
+            return
+        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        for pendingCall in pending {
+            let live = LiveCall(waiter: pendingCall.waiter)
+            self.calls[pendingCall.id] = live
+            if let timeout = pendingCall.timeout {
+                let id = pendingCall.id
+                live.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+                    loopBound.value.expire(id, timeout: timeout)
+                }
+            }
+            context.write(self.wrapOutboundOut(pendingCall.frame), promise: nil)
+        }
+        for id in cancels {
+            guard let call = self.calls[id] else { continue }
+            self.remove(id, call)
+            call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
+            self.writeCancel(id, context: context)
+        }
+        context.flush()
+    }
+
+    private func expire(_ id: UInt32, timeout: Duration) {
+        guard let call = self.calls[id], let context = self.context else { return }
+        self.remove(id, call)
+        call.waiter.fail(RPCError(.deadlineExceeded, "deadline of \(timeout) passed before \(self.target) answered"))
+        self.writeCancel(id, context: context)
+        context.flush()
+    }
+
+    private func writeCancel(_ id: UInt32, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: WireProtocol.frameHeaderLength)
+        buffer.writeFrameHeader(type: .cancel, callID: id, length: 0)
+        context.write(self.wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func remove(_ id: UInt32, _ call: LiveCall) {
+        self.calls[id] = nil
+        call.deadlineTimer?.cancel()
+    }
+
+    private func failAll(_ error: RPCError) {
+        let calls = self.calls
+        self.calls.removeAll()
+        for call in calls.values {
+            call.deadlineTimer?.cancel()
+            call.waiter.fail(error)
+        }
+    }
+
+    private func startKeepalive(context: ChannelHandlerContext) {
+        guard let interval = self.keepaliveInterval else { return }
+        let amount = TimeAmount.nanoseconds(Int64(interval.components.seconds) * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.keepaliveTask = context.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+            let handler = loopBound.value
+            guard let context = handler.context else { return }
+            if handler.pingOutstanding {
+                handler.closedError = RPCError(.unavailable, "\(handler.target) did not answer a keepalive ping within \(interval)")
+                context.close(promise: nil)
+                return
+            }
+            handler.pingOutstanding = true
+            var buffer = context.channel.allocator.buffer(capacity: 18)
+            var payload = ByteBuffer()
+            payload.writeInteger(UInt64(1))
+            buffer.writeFrame(Frame(type: .ping, callID: 0, payload: payload))
+            context.writeAndFlush(handler.wrapOutboundOut(buffer), promise: nil)
+        }
+    }
+}

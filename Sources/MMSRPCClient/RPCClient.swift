@@ -1,0 +1,337 @@
+import Logging
+import MMSRPC
+import MMSWire
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Settings of an `RPCClient`.
+public struct ClientConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// How long to wait for the TCP connection and the server's preface.
+    public var connectTimeout: Duration
+    /// The deadline of a call that does not give one; nil = calls wait as long as the server takes.
+    public var defaultTimeout: Duration?
+    /// The largest frame payload this client accepts (announced to the server).
+    public var maxFramePayload: Int
+    /// Ping the server this often and give up on the connection if a ping goes unanswered; nil = never.
+    public var keepaliveInterval: Duration?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 7450, connectTimeout: Duration = .seconds(5), defaultTimeout: Duration? = nil,
+        maxFramePayload: Int = WireProtocol.defaultMaxFramePayload, keepaliveInterval: Duration? = .seconds(30)
+    ) {
+        self.host = host
+        self.port = port
+        self.connectTimeout = connectTimeout
+        self.defaultTimeout = defaultTimeout
+        self.maxFramePayload = maxFramePayload
+        self.keepaliveInterval = keepaliveInterval
+    }
+}
+
+/// A client of the MMS RPC protocol: typed calls multiplexed over one TCP connection.
+///
+/// The connection is opened on the first call and opened again after it fails or the
+/// server sends GOAWAY; calls in flight on a connection that goes away end with
+/// `UNAVAILABLE`. Cancelling the calling task cancels the call on the server.
+public final class RPCClient: Sendable {
+    public let configuration: ClientConfiguration
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let current = Mutex<ConnectionSlot>(.none)
+
+    private enum ConnectionSlot {
+        case none
+        case connecting(EventLoopFuture<ClientConnection>)
+        case ready(ClientConnection)
+        case shutDown
+    }
+
+    /// - Parameters:
+    ///   - configuration: where to connect and the client's limits.
+    ///   - eventLoopGroup: the group to run on; by default a one-thread group the client owns.
+    public init(configuration: ClientConfiguration, eventLoopGroup: (any EventLoopGroup)? = nil) {
+        self.configuration = configuration
+        if let eventLoopGroup {
+            self.group = eventLoopGroup
+            self.ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            self.ownsGroup = true
+        }
+    }
+
+    /// Makes a unary call.
+    /// - Parameters:
+    ///   - timeout: how long to wait; the server stops the call then too. Defaults to the configuration's.
+    /// - Throws: `RPCError` with the server's status, or `UNAVAILABLE` when the server cannot be reached,
+    ///   `DEADLINE_EXCEEDED`, `CANCELLED` when the calling task is cancelled.
+    public func unary<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, _ request: Request, metadata: Metadata = Metadata(), timeout: Duration? = nil
+    ) async throws(RPCError) -> Response {
+        let connection = try await self.connection()
+        let timeout = timeout ?? self.configuration.defaultTimeout
+        let (id, frame) = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
+        let payload: ByteBuffer
+        do {
+            payload = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
+                    connection.submit(PendingCall(id: id, frame: frame, waiter: .unary(continuation), timeout: timeout))
+                }
+            } onCancel: {
+                connection.cancel(id)
+            }
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError(.unknown, "\(error)")
+        }
+        return try Response.decode(from: payload)
+    }
+
+    /// Makes a server-streaming call and returns its responses as they arrive.
+    ///
+    /// The sequence ends when the server ends the call with OK and throws its `RPCError`
+    /// otherwise. Abandoning the iteration cancels the call.
+    public func serverStreaming<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>, _ request: Request, metadata: Metadata = Metadata(), timeout: Duration? = nil
+    ) async throws(RPCError) -> ResponseStream<Response> {
+        let connection = try await self.connection()
+        let timeout = timeout ?? self.configuration.defaultTimeout
+        let (id, frame) = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { connection.cancel(id) }
+        }
+        connection.submit(PendingCall(id: id, frame: frame, waiter: .streaming(continuation), timeout: timeout))
+        return ResponseStream(stream: stream)
+    }
+
+    /// Closes the connection; calls in flight end with `UNAVAILABLE`. Later calls fail.
+    public func close() async {
+        let slot = self.current.withLock { slot -> ConnectionSlot in
+            let old = slot
+            slot = .shutDown
+            return old
+        }
+        switch slot {
+        case .ready(let connection):
+            try? await connection.channel.close()
+        case .connecting(let future):
+            if let connection = try? await future.get() { try? await connection.channel.close() }
+        case .none, .shutDown:
+            break
+        }
+        if self.ownsGroup {
+            try? await self.group.shutdownGracefully()
+        }
+    }
+
+    // MARK: Connection management
+
+    private func connection() async throws(RPCError) -> ClientConnection {
+        let future: EventLoopFuture<ClientConnection> = try self.current.withLock { slot throws(RPCError) in
+            switch slot {
+            case .ready(let connection) where connection.isUsable:
+                return connection.channel.eventLoop.makeSucceededFuture(connection)
+            case .connecting(let future):
+                return future
+            case .shutDown:
+                throw RPCError(.unavailable, "the client is closed")
+            case .none, .ready:
+                let future = self.connect()
+                slot = .connecting(future)
+                return future
+            }
+        }
+        do {
+            let connection = try await future.get()
+            self.current.withLock { slot in
+                if case .connecting(let pending) = slot, pending === future { slot = .ready(connection) }
+            }
+            return connection
+        } catch {
+            self.current.withLock { slot in
+                if case .connecting(let pending) = slot, pending === future { slot = .none }
+            }
+            throw error as? RPCError ?? RPCError(.unavailable, "\(error)")
+        }
+    }
+
+    private func connect() -> EventLoopFuture<ClientConnection> {
+        let configuration = self.configuration
+        let target = "\(configuration.host):\(configuration.port)"
+        let eventLoop = self.group.next()
+        let ready = eventLoop.makePromise(of: ConnectionSettings.self)
+        let retired = RetiredFlag()
+        let connectTimeout = TimeAmount.nanoseconds(
+            Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000 + configuration.connectTimeout.components.attoseconds / 1_000_000_000
+        )
+        return ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(connectTimeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: configuration.maxFramePayload)))
+                    try sync.addHandler(ClientConnectionHandler(
+                        target: target, ready: ready, maxMetadataSize: WireProtocol.defaultMaxMetadataSize,
+                        keepaliveInterval: configuration.keepaliveInterval, onRetire: { _ in retired.set() }
+                    ))
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port)
+            .flatMapErrorThrowing { error in
+                throw RPCError(.unavailable, "cannot connect to \(target): \(Self.describeConnectError(error)); is mms-server running there?")
+            }
+            .flatMap { channel in
+                let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+                    ready.fail(RPCError(.unavailable, "\(target) accepted the connection but did not answer the MMS preface within \(configuration.connectTimeout)"))
+                    channel.close(promise: nil)
+                }
+                return ready.futureResult.map { settings in
+                    timeout.cancel()
+                    return ClientConnection(channel: channel, settings: settings, retired: retired)
+                }.flatMapErrorThrowing { error in
+                    timeout.cancel()
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
+    }
+
+    private static func describeConnectError(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("connection reset") || text.contains("Connection refused") || text.contains("connect(descriptor") {
+            return "connection refused"
+        }
+        return text
+    }
+}
+
+/// Set once a connection should take no new calls (GOAWAY received, or closed).
+final class RetiredFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { self.value.store(true, ordering: .releasing) }
+    var isSet: Bool { self.value.load(ordering: .acquiring) }
+}
+
+/// One open connection: call ids, and the batched hand-off of calls to its event loop.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+    let settings: ConnectionSettings
+    private let retired: RetiredFlag
+    private let nextID = Atomic<UInt32>(1)
+    private let outbox = Mutex(Outbox())
+
+    init(channel: any Channel, settings: ConnectionSettings, retired: RetiredFlag) {
+        self.channel = channel
+        self.settings = settings
+        self.retired = retired
+    }
+
+    /// True while new calls may use this connection.
+    var isUsable: Bool { !self.retired.isSet && self.channel.isActive }
+
+    /// Allocates a call id and encodes the REQUEST frame on the caller's thread.
+    ///
+    /// Ids only grow, so an id is never reused on a connection; a connection that
+    /// runs out of ids (after 2^31 calls) retires and the client opens another.
+    func encodeRequest<Request: WireMessage>(method: String, request: Request, metadata: Metadata, timeout: Duration?) throws(RPCError) -> (UInt32, ByteBuffer) {
+        let id = self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        if id >= 1 << 31 { self.retired.set() }
+        var buffer = self.channel.allocator.buffer(capacity: 128)
+        let headerStart = buffer.reserveFrameHeader()
+        var micros: UInt64 = 0
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            micros = UInt64(max(1, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        }
+        buffer.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: micros, metadata: metadata))
+        guard buffer.writerIndex - headerStart - WireProtocol.frameHeaderLength <= Int(self.settings.maxMetadataSize) + 4096 else {
+            throw RPCError(.invalidArgument, "metadata of \(metadata.encodedContentSize) bytes is over the server's limit of \(self.settings.maxMetadataSize) bytes")
+        }
+        try request.encode(into: &buffer)
+        let payloadLength = buffer.writerIndex - headerStart - WireProtocol.frameHeaderLength
+        guard payloadLength <= Int(self.settings.maxFramePayload) else {
+            throw RPCError(.resourceExhausted, "request of \(payloadLength) bytes is over the server's frame limit of \(self.settings.maxFramePayload) bytes")
+        }
+        buffer.completeFrameHeader(at: headerStart, type: .request, callID: id)
+        return (id, buffer)
+    }
+
+    /// Hands a call to the event loop; concurrent callers share one hop and one flush.
+    func submit(_ call: PendingCall) {
+        let schedule = self.outbox.withLock { outbox -> Bool in
+            if outbox.cancelledEarly.remove(call.id) != nil {
+                call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
+                return false
+            }
+            outbox.pending.append(call)
+            return self.markDrainScheduled(&outbox)
+        }
+        if schedule { self.scheduleDrain() }
+    }
+
+    /// Cancels a call: it ends with CANCELLED at once and the server is told to stop it.
+    func cancel(_ id: UInt32) {
+        let schedule = self.outbox.withLock { outbox -> Bool in
+            if let index = outbox.pending.firstIndex(where: { $0.id == id }) {
+                let call = outbox.pending.remove(at: index)
+                call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
+                return false
+            }
+            outbox.cancels.append(id)
+            // If the call has not been submitted yet, submit() sees this and fails it.
+            outbox.cancelledEarly.insert(id)
+            return self.markDrainScheduled(&outbox)
+        }
+        if schedule { self.scheduleDrain() }
+    }
+
+    private func markDrainScheduled(_ outbox: inout Outbox) -> Bool {
+        if outbox.drainScheduled { return false }
+        outbox.drainScheduled = true
+        return true
+    }
+
+    private func scheduleDrain() {
+        self.channel.eventLoop.execute {
+            let (pending, cancels) = self.outbox.withLock { outbox -> ([PendingCall], [UInt32]) in
+                let batch = (outbox.pending, outbox.cancels)
+                outbox.pending.removeAll(keepingCapacity: true)
+                for id in outbox.cancels { outbox.cancelledEarly.remove(id) }
+                outbox.cancels.removeAll(keepingCapacity: true)
+                outbox.drainScheduled = false
+                return batch
+            }
+            do {
+                let handler = try self.channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+                handler.drain(pending: pending, cancels: cancels)
+            } catch {
+                for call in pending { call.waiter.fail(RPCError(.unavailable, "connection is closed")) }
+            }
+        }
+    }
+}
+
+/// The responses of a server-streaming call, decoded as they are read.
+public struct ResponseStream<Response: WireMessage>: AsyncSequence, Sendable {
+    public typealias Element = Response
+    let stream: AsyncThrowingStream<ByteBuffer, any Error>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+
+        public mutating func next() async throws -> Response? {
+            guard let buffer = try await self.base.next() else { return nil }
+            return try Response.decode(from: buffer)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: self.stream.makeAsyncIterator())
+    }
+}

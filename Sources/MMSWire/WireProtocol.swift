@@ -1,0 +1,43 @@
+import NIOCore
+
+/// Constants of the MMS wire protocol (docs/PROTOCOL.md, "Connection preface" and "Limits").
+public enum WireProtocol {
+    /// The six ASCII bytes every connection starts with, in both directions: `MMSRPC`.
+    public static let magic: [UInt8] = Array("MMSRPC".utf8)
+
+    /// The protocol version this code speaks. Peers must agree on the major version;
+    /// a higher minor version only adds things a lower one may ignore.
+    public static let version = ProtocolVersion(major: 1, minor: 0)
+
+    /// The length of the preface: magic, then major and minor version bytes.
+    public static let prefaceLength = 8
+
+    /// The length of every frame header: length (4), type (1), flags (1), call id (4).
+    public static let frameHeaderLength = 10
+
+    /// The default largest frame payload a peer accepts: 4 MiB, as gRPC's default message limit.
+    public static let defaultMaxFramePayload = 4 * 1024 * 1024
+
+    /// The default cap on a call's metadata, keys and values together: 8 KiB, as gRPC's default.
+    public static let defaultMaxMetadataSize = 8 * 1024
+
+    /// Writes the preface (magic and `version`) to `buffer`.
+    public static func writePreface(into buffer: inout ByteBuffer, version: ProtocolVersion = WireProtocol.version) {
+        buffer.writeBytes(magic)
+        buffer.writeInteger(version.major)
+        buffer.writeInteger(version.minor)
+    }
+}
+
+/// A protocol version: major versions are incompatible with each other, minor ones are not.
+public struct ProtocolVersion: Sendable, Hashable, CustomStringConvertible {
+    public var major: UInt8
+    public var minor: UInt8
+
+    public init(major: UInt8, minor: UInt8) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public var description: String { "\(major).\(minor)" }
+}

@@ -1,0 +1,125 @@
+import MMSRPC
+import MMSWire
+import NIOCore
+import MMSRPCClient
+import MMSRPCServer
+import Testing
+
+@Suite("Deadlines, cancellation and graceful shutdown")
+struct CancellationTests {
+    @Test("a call past its deadline ends DEADLINE_EXCEEDED and its handler observes cancellation")
+    func deadlineExceeded() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations))
+        let client = server.client()
+        await expectRPCError(.deadlineExceeded) {
+            _ = try await client.unary(TestMethods.sleep, RawMessage("5000"), timeout: .milliseconds(100))
+        }
+        #expect(await observations.wait(for: "cancelled:5000"))
+        #expect(!observations.events.contains("finished:5000"))
+        await client.close()
+        try await server.stop()
+    }
+
+    @Test("the server enforces the deadline itself: it answers DEADLINE_EXCEEDED on the wire")
+    func serverSideDeadline() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations))
+        var payload = ByteBuffer()
+        payload.writeRequestHead(RequestHead(method: TestMethods.sleep.fullName, timeoutMicroseconds: 50_000))
+        payload.writeString("5000")
+        let request = [UInt8].frame(type: FrameType.request.rawValue, callID: 9, payload: payload.readBytes(length: payload.readableBytes)!)
+        let (received, _) = try await RawSocket.exchange(port: server.port, send: .preface() + request, timeout: .milliseconds(600))
+        var status = try #require(try RawSocket.frames(in: received).first { $0.callID == 9 && $0.type == .status }).payload
+        let decoded = try status.readStatusPayload(maxMetadataSize: 8192)
+        #expect(StatusCode(rawValue: decoded.code) == .deadlineExceeded)
+        #expect(decoded.message.contains("50 ms"))
+        #expect(await observations.wait(for: "cancelled:5000"))
+        try await server.stop()
+    }
+
+    @Test("cancelling the calling task cancels the handler on the server")
+    func clientCancel() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations))
+        let client = server.client()
+        let call = Task {
+            try await client.unary(TestMethods.sleep, RawMessage("10000"))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        call.cancel()
+        await expectRPCError(.cancelled) { _ = try await call.value }
+        #expect(await observations.wait(for: "cancelled:10000"))
+        // The connection goes on serving.
+        #expect(try await client.unary(TestMethods.echo, RawMessage("next")).text == "next")
+        await client.close()
+        try await server.stop()
+    }
+
+    @Test("graceful shutdown lets calls in flight finish and refuses new ones with UNAVAILABLE")
+    func gracefulShutdown() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations))
+        let client = server.client()
+        let inFlight = Task { try await client.unary(TestMethods.sleep, RawMessage("400")) }
+        try await Task.sleep(for: .milliseconds(100))
+        server.server.beginGracefulShutdown()
+        try await Task.sleep(for: .milliseconds(50))
+        await expectRPCError(.unavailable) {
+            _ = try await client.unary(TestMethods.echo, RawMessage("late"))
+        }
+        #expect(try await inFlight.value.text == "400")
+        #expect(observations.events.contains("finished:400"))
+        try await server.runTask.value
+        await client.close()
+    }
+
+    @Test("calls still running when the grace period ends are cut off with UNAVAILABLE")
+    func gracePeriodEnds() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations)) {
+            $0.timeouts.shutdownGracePeriod = .milliseconds(200)
+        }
+        let client = server.client()
+        let inFlight = Task { try await client.unary(TestMethods.sleep, RawMessage("20000")) }
+        try await Task.sleep(for: .milliseconds(100))
+        server.server.beginGracefulShutdown()
+        let error = await expectRPCError(.unavailable) { _ = try await inFlight.value }
+        #expect(error?.message.contains("grace period") == true)
+        #expect(await observations.wait(for: "cancelled:20000"))
+        try await server.runTask.value
+        await client.close()
+    }
+
+    @Test("an idle connection is closed with a GOAWAY IDLE_TIMEOUT")
+    func idleTimeout() async throws {
+        let server = try await TestServer.start(router: makeTestRouter()) { $0.timeouts.idle = .milliseconds(200) }
+        let (received, closed) = try await RawSocket.exchange(port: server.port, send: .preface(), timeout: .seconds(3))
+        var payload = try #require(try RawSocket.frames(in: received).last { $0.type == .goAway }).payload
+        #expect(try payload.readGoAwayPayload().code == .idleTimeout)
+        #expect(closed)
+        try await server.stop()
+    }
+
+    @Test("the server answers a PING with a PONG carrying the same bytes")
+    func pingPong() async throws {
+        let server = try await TestServer.start(router: makeTestRouter())
+        let ping = [UInt8].frame(type: FrameType.ping.rawValue, callID: 0, payload: [1, 2, 3, 4, 5, 6, 7, 8])
+        let (received, _) = try await RawSocket.exchange(port: server.port, send: .preface() + ping, timeout: .milliseconds(300))
+        let pong = try #require(try RawSocket.frames(in: received).first { $0.type == .pong })
+        #expect(pong.payload == ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
+        try await server.stop()
+    }
+
+    @Test("a peer that does not answer keepalive pings is closed with KEEPALIVE_TIMEOUT")
+    func keepaliveTimeout() async throws {
+        let server = try await TestServer.start(router: makeTestRouter()) { $0.timeouts.keepaliveInterval = .milliseconds(100) }
+        let (received, closed) = try await RawSocket.exchange(port: server.port, send: .preface(), timeout: .seconds(3))
+        let frames = try RawSocket.frames(in: received)
+        #expect(frames.contains { $0.type == .ping })
+        var payload = try #require(frames.last { $0.type == .goAway }).payload
+        #expect(try payload.readGoAwayPayload().code == .keepaliveTimeout)
+        #expect(closed)
+        try await server.stop()
+    }
+}
