@@ -52,12 +52,20 @@ def lower_first(name):
 
 
 def c_snake(name):
-    """protoc-c's lower-case form of a CamelCase name (e.g. HealthCheckRequest -> health_check_request)."""
+    """protoc-c's lower-case form of a CamelCase name, as its CamelToLower does:
+    an underscore before an upper-case letter that follows a non-upper-case one
+    (HealthCheckRequest -> health_check_request, WhoAmIRequest -> who_am_irequest)."""
     out = ""
-    for i, ch in enumerate(name):
-        if ch.isupper() and i > 0:
-            out += "_"
-        out += ch.lower()
+    was_upper = True
+    for ch in name:
+        is_upper = ch.isupper()
+        if is_upper:
+            if not was_upper:
+                out += "_"
+            out += ch.lower()
+        else:
+            out += ch
+        was_upper = is_upper
     return out
 
 

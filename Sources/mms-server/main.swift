@@ -1,1 +1,123 @@
-print("mms-server")
+import ArgumentParser
+import Foundation
+import Logging
+import MMSCore
+import MMSRPC
+import MMSRPCServer
+import MMSServer
+
+/// `mms-server`: the Meeting Migration Service.
+struct MMSServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mms-server",
+        abstract: "Serve the Meeting Migration Service: the RPC API in front of the durable migration engine.",
+        discussion: """
+            Every option can also be set through the environment variable named in its help \
+            (the flag wins). Stop the server with Ctrl-C or SIGTERM: it stops taking new calls, \
+            lets calls in flight finish within the grace period, then exits.
+            """
+    )
+
+    private static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
+
+    @Option(help: "Address to listen on, HOST:PORT (env MMS_LISTEN).")
+    var listen: String = env("MMS_LISTEN") ?? "127.0.0.1:7450"
+
+    @Option(help: "Folder for the SQLite database; created if missing (env MMS_DATA_DIR).")
+    var dataDir: String = env("MMS_DATA_DIR") ?? "mms-data"
+
+    @Option(help: "How long a queued migration waits before it runs, e.g. 90m, 0 (MISSION M1; env MMS_HOLD).")
+    var hold: String = env("MMS_HOLD") ?? "90m"
+
+    @Option(help: "Delays before each retry of a failed migration, comma-separated (MISSION M7: at most 9 over 24h; env MMS_RETRY_SCHEDULE).")
+    var retrySchedule: String = env("MMS_RETRY_SCHEDULE") ?? RetrySchedule.default.delays.map(DurationText.format).joined(separator: ",")
+
+    @Option(help: "Migration workers (env MMS_WORKERS).")
+    var workers: Int = Int(env("MMS_WORKERS") ?? "") ?? 4
+
+    @Option(help: "Open connections at most; more are refused with RESOURCE_EXHAUSTED (env MMS_MAX_CONNECTIONS).")
+    var maxConnections: Int = Int(env("MMS_MAX_CONNECTIONS") ?? "") ?? ServerConfiguration.Limits.defaults.maxConnections
+
+    @Option(help: "Calls in flight per connection at most (env MMS_MAX_CALLS_PER_CONNECTION).")
+    var maxCallsPerConnection: Int = Int(env("MMS_MAX_CALLS_PER_CONNECTION") ?? "") ?? ServerConfiguration.Limits.defaults.maxConcurrentCallsPerConnection
+
+    @Option(help: "Largest frame payload in bytes (env MMS_MAX_FRAME_BYTES).")
+    var maxFrameBytes: Int = Int(env("MMS_MAX_FRAME_BYTES") ?? "") ?? ServerConfiguration.Limits.defaults.maxFramePayload
+
+    @Option(help: "Largest call metadata in bytes (env MMS_MAX_METADATA_BYTES).")
+    var maxMetadataBytes: Int = Int(env("MMS_MAX_METADATA_BYTES") ?? "") ?? ServerConfiguration.Limits.defaults.maxMetadataSize
+
+    @Option(help: "Close connections with no call for this long (env MMS_IDLE_TIMEOUT).")
+    var idleTimeout: String = env("MMS_IDLE_TIMEOUT") ?? "15m"
+
+    @Option(help: "On shutdown, how long calls in flight may take to finish (env MMS_SHUTDOWN_GRACE).")
+    var shutdownGrace: String = env("MMS_SHUTDOWN_GRACE") ?? "10s"
+
+    @Option(help: "Event loop threads; 0 = one per core (env MMS_THREADS).")
+    var threads: Int = Int(env("MMS_THREADS") ?? "") ?? 0
+
+    @Option(help: "Tenant every call acts on (env MMS_TENANT).")
+    var tenant: String = env("MMS_TENANT") ?? "default"
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env MMS_LOG_LEVEL).")
+    var logLevel: String = env("MMS_LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        _ = try self.parsedListen()
+        _ = try self.parsedDurations()
+        guard self.workers >= 1 else { throw ValidationError("--workers must be at least 1, not \(self.workers)") }
+        for (name, value) in [("--max-connections", self.maxConnections), ("--max-calls-per-connection", self.maxCallsPerConnection),
+                              ("--max-frame-bytes", self.maxFrameBytes), ("--max-metadata-bytes", self.maxMetadataBytes)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, not \(value)")
+        }
+        guard self.threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
+        guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("--log-level \"\(self.logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    private func parsedListen() throws -> (String, Int) {
+        do {
+            return try Endpoint.parse(self.listen)
+        } catch {
+            throw ValidationError("--listen: \(error.message)")
+        }
+    }
+
+    private func parsedDurations() throws -> (hold: Duration, retries: [Duration], idle: Duration, grace: Duration) {
+        do {
+            let retries = try self.retrySchedule.split(separator: ",").map { (text) throws(DurationText.Error) in try DurationText.parse(String(text)) }
+            guard retries.count <= 9 else { throw ValidationError("--retry-schedule has \(retries.count) delays; MISSION M7 allows at most 9 retries") }
+            return (try DurationText.parse(self.hold), retries, try DurationText.parse(self.idleTimeout), try DurationText.parse(self.shutdownGrace))
+        } catch let error as DurationText.Error {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: self.logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "mms-server")
+        let (host, port) = try self.parsedListen()
+        let durations = try self.parsedDurations()
+        var rpc = ServerConfiguration(host: host, port: port, eventLoopThreads: self.threads)
+        rpc.limits = .init(
+            maxFramePayload: self.maxFrameBytes, maxConcurrentCallsPerConnection: self.maxCallsPerConnection,
+            maxConnections: self.maxConnections, maxMetadataSize: self.maxMetadataBytes
+        )
+        rpc.timeouts.idle = durations.idle
+        rpc.timeouts.shutdownGracePeriod = durations.grace
+        let engine = MigrationEngineConfiguration(hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers)
+        let application = try MMSServerApplication(
+            configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine, tenant: self.tenant),
+            logger: logger
+        )
+        logger.info("mms-server starting", metadata: [
+            "listen": "\(self.listen)", "data-dir": "\(self.dataDir)", "hold": "\(self.hold)", "workers": "\(self.workers)",
+        ])
+        try await application.run()
+    }
+}
+
+await MMSServerCommand.main()

@@ -3,6 +3,38 @@
 import CMMSProtos
 import MMSRPC
 
+public enum MeetingOutcome: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    case migrated = 1
+    case skipped = 2
+    case failed = 3
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "MEETING_OUTCOME_UNSPECIFIED"
+        case .migrated: return "MEETING_OUTCOME_MIGRATED"
+        case .skipped: return "MEETING_OUTCOME_SKIPPED"
+        case .failed: return "MEETING_OUTCOME_FAILED"
+        }
+    }
+}
+
+extension MeetingOutcome {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__MeetingOutcome, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "MeetingOutcome", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__MeetingOutcome {
+        Mms__V1__MeetingOutcome(rawValue: numericCast(self.rawValue))
+    }
+}
+
 /// Start-CsExMeetingMigration (MISSION T4).
 public struct StartMeetingMigrationRequest: Sendable, Hashable {
     /// The user's principal name (UPN), e.g. ashaw@contoso.com.
@@ -293,16 +325,170 @@ extension GetMigrationStatusResponse: ProtobufCBridgedMessage {
     }
 }
 
+/// What one migration did to one meeting, and why (M4, M5, source-type filter, errors).
+public struct MeetingOutcomeRecord: Sendable, Hashable {
+    public var correlationId: String
+    public var meetingId: String
+    public var subject: String
+    public var outcome: MeetingOutcome
+    public var reason: String
+    public var recordedMicros: Int64
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(correlationId: String = "", meetingId: String = "", subject: String = "", outcome: MeetingOutcome = .unspecified, reason: String = "", recordedMicros: Int64 = 0) {
+        self.correlationId = correlationId
+        self.meetingId = meetingId
+        self.subject = subject
+        self.outcome = outcome
+        self.reason = reason
+        self.recordedMicros = recordedMicros
+    }
+}
+
+extension MeetingOutcomeRecord: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__MeetingOutcomeRecord
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.MeetingOutcomeRecord"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__MeetingOutcomeRecord>) { mms__v1__meeting_outcome_record__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__MeetingOutcomeRecord>) -> Int { mms__v1__meeting_outcome_record__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__MeetingOutcomeRecord>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__meeting_outcome_record__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__MeetingOutcomeRecord>? { mms__v1__meeting_outcome_record__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__MeetingOutcomeRecord>) { mms__v1__meeting_outcome_record__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__MeetingOutcomeRecord>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.correlation_id = try arena.string(self.correlationId, field: "MeetingOutcomeRecord.correlation_id")
+        c.pointee.meeting_id = try arena.string(self.meetingId, field: "MeetingOutcomeRecord.meeting_id")
+        c.pointee.subject = try arena.string(self.subject, field: "MeetingOutcomeRecord.subject")
+        c.pointee.outcome = self.outcome.cValue
+        c.pointee.reason = try arena.string(self.reason, field: "MeetingOutcomeRecord.reason")
+        c.pointee.recorded_micros = self.recordedMicros
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__MeetingOutcomeRecord>) throws(RPCError) {
+        self.correlationId = try ProtobufCBridge.string(c.pointee.correlation_id, field: "MeetingOutcomeRecord.correlation_id")
+        self.meetingId = try ProtobufCBridge.string(c.pointee.meeting_id, field: "MeetingOutcomeRecord.meeting_id")
+        self.subject = try ProtobufCBridge.string(c.pointee.subject, field: "MeetingOutcomeRecord.subject")
+        self.outcome = try MeetingOutcome.fromC(c.pointee.outcome, field: "MeetingOutcomeRecord.outcome")
+        self.reason = try ProtobufCBridge.string(c.pointee.reason, field: "MeetingOutcomeRecord.reason")
+        self.recordedMicros = c.pointee.recorded_micros
+    }
+}
+
+/// The per-meeting outcomes of one migration (correlation_id), or of a user's latest (identity).
+public struct ListMeetingOutcomesRequest: Sendable, Hashable {
+    public var correlationId: String
+    public var identity: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(correlationId: String = "", identity: String = "") {
+        self.correlationId = correlationId
+        self.identity = identity
+    }
+}
+
+extension ListMeetingOutcomesRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ListMeetingOutcomesRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ListMeetingOutcomesRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesRequest>) { mms__v1__list_meeting_outcomes_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ListMeetingOutcomesRequest>) -> Int { mms__v1__list_meeting_outcomes_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ListMeetingOutcomesRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__list_meeting_outcomes_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesRequest>? { mms__v1__list_meeting_outcomes_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesRequest>) { mms__v1__list_meeting_outcomes_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.correlation_id = try arena.string(self.correlationId, field: "ListMeetingOutcomesRequest.correlation_id")
+        c.pointee.identity = try arena.string(self.identity, field: "ListMeetingOutcomesRequest.identity")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ListMeetingOutcomesRequest>) throws(RPCError) {
+        self.correlationId = try ProtobufCBridge.string(c.pointee.correlation_id, field: "ListMeetingOutcomesRequest.correlation_id")
+        self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "ListMeetingOutcomesRequest.identity")
+    }
+}
+
+public struct ListMeetingOutcomesResponse: Sendable, Hashable {
+    public var outcomes: [MeetingOutcomeRecord]
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(outcomes: [MeetingOutcomeRecord] = []) {
+        self.outcomes = outcomes
+    }
+}
+
+extension ListMeetingOutcomesResponse: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ListMeetingOutcomesResponse
+    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ListMeetingOutcomesResponse"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesResponse>) { mms__v1__list_meeting_outcomes_response__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ListMeetingOutcomesResponse>) -> Int { mms__v1__list_meeting_outcomes_response__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ListMeetingOutcomesResponse>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__list_meeting_outcomes_response__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesResponse>? { mms__v1__list_meeting_outcomes_response__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesResponse>) { mms__v1__list_meeting_outcomes_response__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesResponse>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.n_outcomes = self.outcomes.count
+        c.pointee.outcomes = try arena.array(self.outcomes) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ListMeetingOutcomesResponse>) throws(RPCError) {
+        self.outcomes = try ProtobufCBridge.array(c.pointee.outcomes, count: c.pointee.n_outcomes) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: MeetingOutcomeRecord.self, field: "ListMeetingOutcomesResponse.outcomes") }
+    }
+}
+
+/// Streams a user's migration records (or the whole tenant's when identity is empty) each time
+/// one changes, starting with their current state.
+public struct WatchMigrationRequest: Sendable, Hashable {
+    public var identity: String
+    /// End the stream once every watched migration has finished (Succeeded or Failed).
+    public var untilFinished: Bool
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(identity: String = "", untilFinished: Bool = false) {
+        self.identity = identity
+        self.untilFinished = untilFinished
+    }
+}
+
+extension WatchMigrationRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__WatchMigrationRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.WatchMigrationRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__WatchMigrationRequest>) { mms__v1__watch_migration_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__WatchMigrationRequest>) -> Int { mms__v1__watch_migration_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__WatchMigrationRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__watch_migration_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__WatchMigrationRequest>? { mms__v1__watch_migration_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__WatchMigrationRequest>) { mms__v1__watch_migration_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__WatchMigrationRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.identity = try arena.string(self.identity, field: "WatchMigrationRequest.identity")
+        c.pointee.until_finished = self.untilFinished ? 1 : 0
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__WatchMigrationRequest>) throws(RPCError) {
+        self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "WatchMigrationRequest.identity")
+        self.untilFinished = c.pointee.until_finished != 0
+    }
+}
+
 /// The methods of `mms.v1.MigrationService`, identified on the wire by their full names.
 public enum MigrationServiceMethods {
     public static let startMeetingMigration = UnaryMethod<StartMeetingMigrationRequest, StartMeetingMigrationResponse>(fullName: "mms.v1.MigrationService/StartMeetingMigration")
     public static let getMigrationStatus = UnaryMethod<GetMigrationStatusRequest, GetMigrationStatusResponse>(fullName: "mms.v1.MigrationService/GetMigrationStatus")
+    public static let listMeetingOutcomes = UnaryMethod<ListMeetingOutcomesRequest, ListMeetingOutcomesResponse>(fullName: "mms.v1.MigrationService/ListMeetingOutcomes")
+    public static let watchMigration = ServerStreamingMethod<WatchMigrationRequest, MigrationStatus>(fullName: "mms.v1.MigrationService/WatchMigration")
 }
 
 /// What a server implements to serve `mms.v1.MigrationService`.
 public protocol MigrationServiceHandler: Sendable {
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse
     func getMigrationStatus(_ request: GetMigrationStatusRequest, context: ServerContext) async throws -> GetMigrationStatusResponse
+    func listMeetingOutcomes(_ request: ListMeetingOutcomesRequest, context: ServerContext) async throws -> ListMeetingOutcomesResponse
+    func watchMigration(_ request: WatchMigrationRequest, responses: ResponseStreamWriter<MigrationStatus>, context: ServerContext) async throws
 }
 
 extension MigrationServiceHandler {
@@ -310,5 +496,7 @@ extension MigrationServiceHandler {
     public func register(on router: inout RPCRouter) {
         router.register(MigrationServiceMethods.startMeetingMigration) { request, context in try await self.startMeetingMigration(request, context: context) }
         router.register(MigrationServiceMethods.getMigrationStatus) { request, context in try await self.getMigrationStatus(request, context: context) }
+        router.register(MigrationServiceMethods.listMeetingOutcomes) { request, context in try await self.listMeetingOutcomes(request, context: context) }
+        router.register(MigrationServiceMethods.watchMigration) { request, responses, context in try await self.watchMigration(request, responses: responses, context: context) }
     }
 }

@@ -277,6 +277,186 @@ void   mms__v1__get_migration_status_response__free_unpacked
   assert(message->base.descriptor == &mms__v1__get_migration_status_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__meeting_outcome_record__init
+                     (Mms__V1__MeetingOutcomeRecord         *message)
+{
+  static const Mms__V1__MeetingOutcomeRecord init_value = MMS__V1__MEETING_OUTCOME_RECORD__INIT;
+  *message = init_value;
+}
+size_t mms__v1__meeting_outcome_record__get_packed_size
+                     (const Mms__V1__MeetingOutcomeRecord *message)
+{
+  assert(message->base.descriptor == &mms__v1__meeting_outcome_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__meeting_outcome_record__pack
+                     (const Mms__V1__MeetingOutcomeRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__meeting_outcome_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__meeting_outcome_record__pack_to_buffer
+                     (const Mms__V1__MeetingOutcomeRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__meeting_outcome_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__MeetingOutcomeRecord *
+       mms__v1__meeting_outcome_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__MeetingOutcomeRecord *)
+     protobuf_c_message_unpack (&mms__v1__meeting_outcome_record__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__meeting_outcome_record__free_unpacked
+                     (Mms__V1__MeetingOutcomeRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__meeting_outcome_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__list_meeting_outcomes_request__init
+                     (Mms__V1__ListMeetingOutcomesRequest         *message)
+{
+  static const Mms__V1__ListMeetingOutcomesRequest init_value = MMS__V1__LIST_MEETING_OUTCOMES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__list_meeting_outcomes_request__get_packed_size
+                     (const Mms__V1__ListMeetingOutcomesRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__list_meeting_outcomes_request__pack
+                     (const Mms__V1__ListMeetingOutcomesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__list_meeting_outcomes_request__pack_to_buffer
+                     (const Mms__V1__ListMeetingOutcomesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ListMeetingOutcomesRequest *
+       mms__v1__list_meeting_outcomes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ListMeetingOutcomesRequest *)
+     protobuf_c_message_unpack (&mms__v1__list_meeting_outcomes_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__list_meeting_outcomes_request__free_unpacked
+                     (Mms__V1__ListMeetingOutcomesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__list_meeting_outcomes_response__init
+                     (Mms__V1__ListMeetingOutcomesResponse         *message)
+{
+  static const Mms__V1__ListMeetingOutcomesResponse init_value = MMS__V1__LIST_MEETING_OUTCOMES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t mms__v1__list_meeting_outcomes_response__get_packed_size
+                     (const Mms__V1__ListMeetingOutcomesResponse *message)
+{
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__list_meeting_outcomes_response__pack
+                     (const Mms__V1__ListMeetingOutcomesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__list_meeting_outcomes_response__pack_to_buffer
+                     (const Mms__V1__ListMeetingOutcomesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ListMeetingOutcomesResponse *
+       mms__v1__list_meeting_outcomes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ListMeetingOutcomesResponse *)
+     protobuf_c_message_unpack (&mms__v1__list_meeting_outcomes_response__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__list_meeting_outcomes_response__free_unpacked
+                     (Mms__V1__ListMeetingOutcomesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__list_meeting_outcomes_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__watch_migration_request__init
+                     (Mms__V1__WatchMigrationRequest         *message)
+{
+  static const Mms__V1__WatchMigrationRequest init_value = MMS__V1__WATCH_MIGRATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__watch_migration_request__get_packed_size
+                     (const Mms__V1__WatchMigrationRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__watch_migration_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__watch_migration_request__pack
+                     (const Mms__V1__WatchMigrationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__watch_migration_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__watch_migration_request__pack_to_buffer
+                     (const Mms__V1__WatchMigrationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__watch_migration_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__WatchMigrationRequest *
+       mms__v1__watch_migration_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__WatchMigrationRequest *)
+     protobuf_c_message_unpack (&mms__v1__watch_migration_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__watch_migration_request__free_unpacked
+                     (Mms__V1__WatchMigrationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__watch_migration_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor mms__v1__start_meeting_migration_request__field_descriptors[3] =
 {
   {
@@ -817,14 +997,293 @@ const ProtobufCMessageDescriptor mms__v1__get_migration_status_response__descrip
   (ProtobufCMessageInit) mms__v1__get_migration_status_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor mms__v1__migration_service__method_descriptors[2] =
+static const ProtobufCFieldDescriptor mms__v1__meeting_outcome_record__field_descriptors[6] =
+{
+  {
+    "correlation_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingOutcomeRecord, correlation_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingOutcomeRecord, meeting_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingOutcomeRecord, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingOutcomeRecord, outcome),
+    &mms__v1__meeting_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingOutcomeRecord, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorded_micros",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingOutcomeRecord, recorded_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__meeting_outcome_record__field_indices_by_name[] = {
+  0,   /* field[0] = correlation_id */
+  1,   /* field[1] = meeting_id */
+  3,   /* field[3] = outcome */
+  4,   /* field[4] = reason */
+  5,   /* field[5] = recorded_micros */
+  2,   /* field[2] = subject */
+};
+static const ProtobufCIntRange mms__v1__meeting_outcome_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor mms__v1__meeting_outcome_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.MeetingOutcomeRecord",
+  "MeetingOutcomeRecord",
+  "Mms__V1__MeetingOutcomeRecord",
+  "mms.v1",
+  sizeof(Mms__V1__MeetingOutcomeRecord),
+  6,
+  mms__v1__meeting_outcome_record__field_descriptors,
+  mms__v1__meeting_outcome_record__field_indices_by_name,
+  1,  mms__v1__meeting_outcome_record__number_ranges,
+  (ProtobufCMessageInit) mms__v1__meeting_outcome_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_request__field_descriptors[2] =
+{
+  {
+    "correlation_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingOutcomesRequest, correlation_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "identity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingOutcomesRequest, identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__list_meeting_outcomes_request__field_indices_by_name[] = {
+  0,   /* field[0] = correlation_id */
+  1,   /* field[1] = identity */
+};
+static const ProtobufCIntRange mms__v1__list_meeting_outcomes_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ListMeetingOutcomesRequest",
+  "ListMeetingOutcomesRequest",
+  "Mms__V1__ListMeetingOutcomesRequest",
+  "mms.v1",
+  sizeof(Mms__V1__ListMeetingOutcomesRequest),
+  2,
+  mms__v1__list_meeting_outcomes_request__field_descriptors,
+  mms__v1__list_meeting_outcomes_request__field_indices_by_name,
+  1,  mms__v1__list_meeting_outcomes_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__list_meeting_outcomes_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_response__field_descriptors[1] =
+{
+  {
+    "outcomes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mms__V1__ListMeetingOutcomesResponse, n_outcomes),
+    offsetof(Mms__V1__ListMeetingOutcomesResponse, outcomes),
+    &mms__v1__meeting_outcome_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__list_meeting_outcomes_response__field_indices_by_name[] = {
+  0,   /* field[0] = outcomes */
+};
+static const ProtobufCIntRange mms__v1__list_meeting_outcomes_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ListMeetingOutcomesResponse",
+  "ListMeetingOutcomesResponse",
+  "Mms__V1__ListMeetingOutcomesResponse",
+  "mms.v1",
+  sizeof(Mms__V1__ListMeetingOutcomesResponse),
+  1,
+  mms__v1__list_meeting_outcomes_response__field_descriptors,
+  mms__v1__list_meeting_outcomes_response__field_indices_by_name,
+  1,  mms__v1__list_meeting_outcomes_response__number_ranges,
+  (ProtobufCMessageInit) mms__v1__list_meeting_outcomes_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__watch_migration_request__field_descriptors[2] =
+{
+  {
+    "identity",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__WatchMigrationRequest, identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "until_finished",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__WatchMigrationRequest, until_finished),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__watch_migration_request__field_indices_by_name[] = {
+  0,   /* field[0] = identity */
+  1,   /* field[1] = until_finished */
+};
+static const ProtobufCIntRange mms__v1__watch_migration_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mms__v1__watch_migration_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.WatchMigrationRequest",
+  "WatchMigrationRequest",
+  "Mms__V1__WatchMigrationRequest",
+  "mms.v1",
+  sizeof(Mms__V1__WatchMigrationRequest),
+  2,
+  mms__v1__watch_migration_request__field_descriptors,
+  mms__v1__watch_migration_request__field_indices_by_name,
+  1,  mms__v1__watch_migration_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__watch_migration_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mms__v1__meeting_outcome__enum_values_by_number[4] =
+{
+  { "MEETING_OUTCOME_UNSPECIFIED", "MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_UNSPECIFIED", 0 },
+  { "MEETING_OUTCOME_MIGRATED", "MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_MIGRATED", 1 },
+  { "MEETING_OUTCOME_SKIPPED", "MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_SKIPPED", 2 },
+  { "MEETING_OUTCOME_FAILED", "MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_FAILED", 3 },
+};
+static const ProtobufCIntRange mms__v1__meeting_outcome__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex mms__v1__meeting_outcome__enum_values_by_name[4] =
+{
+  { "MEETING_OUTCOME_FAILED", 3 },
+  { "MEETING_OUTCOME_MIGRATED", 1 },
+  { "MEETING_OUTCOME_SKIPPED", 2 },
+  { "MEETING_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__meeting_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.MeetingOutcome",
+  "MeetingOutcome",
+  "Mms__V1__MeetingOutcome",
+  "mms.v1",
+  4,
+  mms__v1__meeting_outcome__enum_values_by_number,
+  4,
+  mms__v1__meeting_outcome__enum_values_by_name,
+  1,
+  mms__v1__meeting_outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor mms__v1__migration_service__method_descriptors[4] =
 {
   { "StartMeetingMigration", &mms__v1__start_meeting_migration_request__descriptor, &mms__v1__start_meeting_migration_response__descriptor },
   { "GetMigrationStatus", &mms__v1__get_migration_status_request__descriptor, &mms__v1__get_migration_status_response__descriptor },
+  { "ListMeetingOutcomes", &mms__v1__list_meeting_outcomes_request__descriptor, &mms__v1__list_meeting_outcomes_response__descriptor },
+  { "WatchMigration", &mms__v1__watch_migration_request__descriptor, &mms__v1__migration_status__descriptor },
 };
 const unsigned mms__v1__migration_service__method_indices_by_name[] = {
   1,        /* GetMigrationStatus */
-  0         /* StartMeetingMigration */
+  2,        /* ListMeetingOutcomes */
+  0,        /* StartMeetingMigration */
+  3         /* WatchMigration */
 };
 const ProtobufCServiceDescriptor mms__v1__migration_service__descriptor =
 {
@@ -833,7 +1292,7 @@ const ProtobufCServiceDescriptor mms__v1__migration_service__descriptor =
   "MigrationService",
   "Mms__V1__MigrationService",
   "mms.v1",
-  2,
+  4,
   mms__v1__migration_service__method_descriptors,
   mms__v1__migration_service__method_indices_by_name
 };
@@ -852,6 +1311,22 @@ void mms__v1__migration_service__get_migration_status(ProtobufCService *service,
 {
   assert(service->descriptor == &mms__v1__migration_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__migration_service__list_meeting_outcomes(ProtobufCService *service,
+                                                       const Mms__V1__ListMeetingOutcomesRequest *input,
+                                                       Mms__V1__ListMeetingOutcomesResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__migration_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__migration_service__watch_migration(ProtobufCService *service,
+                                                 const Mms__V1__WatchMigrationRequest *input,
+                                                 Mms__V1__MigrationStatus_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__migration_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void mms__v1__migration_service__init (Mms__V1__MigrationService_Service *service,
                                        Mms__V1__MigrationService_ServiceDestroy destroy)

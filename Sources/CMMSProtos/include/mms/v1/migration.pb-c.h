@@ -22,10 +22,21 @@ typedef struct Mms__V1__MigrationStatus Mms__V1__MigrationStatus;
 typedef struct Mms__V1__GetMigrationStatusRequest Mms__V1__GetMigrationStatusRequest;
 typedef struct Mms__V1__StateUserCount Mms__V1__StateUserCount;
 typedef struct Mms__V1__GetMigrationStatusResponse Mms__V1__GetMigrationStatusResponse;
+typedef struct Mms__V1__MeetingOutcomeRecord Mms__V1__MeetingOutcomeRecord;
+typedef struct Mms__V1__ListMeetingOutcomesRequest Mms__V1__ListMeetingOutcomesRequest;
+typedef struct Mms__V1__ListMeetingOutcomesResponse Mms__V1__ListMeetingOutcomesResponse;
+typedef struct Mms__V1__WatchMigrationRequest Mms__V1__WatchMigrationRequest;
 
 
 /* --- enums --- */
 
+typedef enum _Mms__V1__MeetingOutcome {
+  MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_UNSPECIFIED = 0,
+  MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_MIGRATED = 1,
+  MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_SKIPPED = 2,
+  MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_FAILED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MMS__V1__MEETING_OUTCOME)
+} Mms__V1__MeetingOutcome;
 
 /* --- messages --- */
 
@@ -151,6 +162,67 @@ struct  Mms__V1__GetMigrationStatusResponse
     , 0,NULL, 0,NULL }
 
 
+/*
+ * What one migration did to one meeting, and why (M4, M5, source-type filter, errors).
+ */
+struct  Mms__V1__MeetingOutcomeRecord
+{
+  ProtobufCMessage base;
+  char *correlation_id;
+  char *meeting_id;
+  char *subject;
+  Mms__V1__MeetingOutcome outcome;
+  char *reason;
+  int64_t recorded_micros;
+};
+#define MMS__V1__MEETING_OUTCOME_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__meeting_outcome_record__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * The per-meeting outcomes of one migration (correlation_id), or of a user's latest (identity).
+ */
+struct  Mms__V1__ListMeetingOutcomesRequest
+{
+  ProtobufCMessage base;
+  char *correlation_id;
+  char *identity;
+};
+#define MMS__V1__LIST_MEETING_OUTCOMES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_meeting_outcomes_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Mms__V1__ListMeetingOutcomesResponse
+{
+  ProtobufCMessage base;
+  size_t n_outcomes;
+  Mms__V1__MeetingOutcomeRecord **outcomes;
+};
+#define MMS__V1__LIST_MEETING_OUTCOMES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_meeting_outcomes_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Streams a user's migration records (or the whole tenant's when identity is empty) each time
+ * one changes, starting with their current state.
+ */
+struct  Mms__V1__WatchMigrationRequest
+{
+  ProtobufCMessage base;
+  char *identity;
+  /*
+   * End the stream once every watched migration has finished (Succeeded or Failed).
+   */
+  protobuf_c_boolean until_finished;
+};
+#define MMS__V1__WATCH_MIGRATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__watch_migration_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
 /* Mms__V1__StartMeetingMigrationRequest methods */
 void   mms__v1__start_meeting_migration_request__init
                      (Mms__V1__StartMeetingMigrationRequest         *message);
@@ -265,6 +337,82 @@ Mms__V1__GetMigrationStatusResponse *
 void   mms__v1__get_migration_status_response__free_unpacked
                      (Mms__V1__GetMigrationStatusResponse *message,
                       ProtobufCAllocator *allocator);
+/* Mms__V1__MeetingOutcomeRecord methods */
+void   mms__v1__meeting_outcome_record__init
+                     (Mms__V1__MeetingOutcomeRecord         *message);
+size_t mms__v1__meeting_outcome_record__get_packed_size
+                     (const Mms__V1__MeetingOutcomeRecord   *message);
+size_t mms__v1__meeting_outcome_record__pack
+                     (const Mms__V1__MeetingOutcomeRecord   *message,
+                      uint8_t             *out);
+size_t mms__v1__meeting_outcome_record__pack_to_buffer
+                     (const Mms__V1__MeetingOutcomeRecord   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__MeetingOutcomeRecord *
+       mms__v1__meeting_outcome_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__meeting_outcome_record__free_unpacked
+                     (Mms__V1__MeetingOutcomeRecord *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__ListMeetingOutcomesRequest methods */
+void   mms__v1__list_meeting_outcomes_request__init
+                     (Mms__V1__ListMeetingOutcomesRequest         *message);
+size_t mms__v1__list_meeting_outcomes_request__get_packed_size
+                     (const Mms__V1__ListMeetingOutcomesRequest   *message);
+size_t mms__v1__list_meeting_outcomes_request__pack
+                     (const Mms__V1__ListMeetingOutcomesRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__list_meeting_outcomes_request__pack_to_buffer
+                     (const Mms__V1__ListMeetingOutcomesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ListMeetingOutcomesRequest *
+       mms__v1__list_meeting_outcomes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__list_meeting_outcomes_request__free_unpacked
+                     (Mms__V1__ListMeetingOutcomesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__ListMeetingOutcomesResponse methods */
+void   mms__v1__list_meeting_outcomes_response__init
+                     (Mms__V1__ListMeetingOutcomesResponse         *message);
+size_t mms__v1__list_meeting_outcomes_response__get_packed_size
+                     (const Mms__V1__ListMeetingOutcomesResponse   *message);
+size_t mms__v1__list_meeting_outcomes_response__pack
+                     (const Mms__V1__ListMeetingOutcomesResponse   *message,
+                      uint8_t             *out);
+size_t mms__v1__list_meeting_outcomes_response__pack_to_buffer
+                     (const Mms__V1__ListMeetingOutcomesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ListMeetingOutcomesResponse *
+       mms__v1__list_meeting_outcomes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__list_meeting_outcomes_response__free_unpacked
+                     (Mms__V1__ListMeetingOutcomesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__WatchMigrationRequest methods */
+void   mms__v1__watch_migration_request__init
+                     (Mms__V1__WatchMigrationRequest         *message);
+size_t mms__v1__watch_migration_request__get_packed_size
+                     (const Mms__V1__WatchMigrationRequest   *message);
+size_t mms__v1__watch_migration_request__pack
+                     (const Mms__V1__WatchMigrationRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__watch_migration_request__pack_to_buffer
+                     (const Mms__V1__WatchMigrationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__WatchMigrationRequest *
+       mms__v1__watch_migration_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__watch_migration_request__free_unpacked
+                     (Mms__V1__WatchMigrationRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Mms__V1__StartMeetingMigrationRequest_Closure)
@@ -285,6 +433,18 @@ typedef void (*Mms__V1__StateUserCount_Closure)
 typedef void (*Mms__V1__GetMigrationStatusResponse_Closure)
                  (const Mms__V1__GetMigrationStatusResponse *message,
                   void *closure_data);
+typedef void (*Mms__V1__MeetingOutcomeRecord_Closure)
+                 (const Mms__V1__MeetingOutcomeRecord *message,
+                  void *closure_data);
+typedef void (*Mms__V1__ListMeetingOutcomesRequest_Closure)
+                 (const Mms__V1__ListMeetingOutcomesRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__ListMeetingOutcomesResponse_Closure)
+                 (const Mms__V1__ListMeetingOutcomesResponse *message,
+                  void *closure_data);
+typedef void (*Mms__V1__WatchMigrationRequest_Closure)
+                 (const Mms__V1__WatchMigrationRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -300,6 +460,14 @@ struct Mms__V1__MigrationService_Service
                                const Mms__V1__GetMigrationStatusRequest *input,
                                Mms__V1__GetMigrationStatusResponse_Closure closure,
                                void *closure_data);
+  void (*list_meeting_outcomes)(Mms__V1__MigrationService_Service *service,
+                                const Mms__V1__ListMeetingOutcomesRequest *input,
+                                Mms__V1__ListMeetingOutcomesResponse_Closure closure,
+                                void *closure_data);
+  void (*watch_migration)(Mms__V1__MigrationService_Service *service,
+                          const Mms__V1__WatchMigrationRequest *input,
+                          Mms__V1__MigrationStatus_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Mms__V1__MigrationService_ServiceDestroy)(Mms__V1__MigrationService_Service *);
 void mms__v1__migration_service__init (Mms__V1__MigrationService_Service *service,
@@ -309,7 +477,9 @@ void mms__v1__migration_service__init (Mms__V1__MigrationService_Service *servic
 #define MMS__V1__MIGRATION_SERVICE__INIT(function_prefix__) \
     { MMS__V1__MIGRATION_SERVICE__BASE_INIT,\
       function_prefix__ ## start_meeting_migration,\
-      function_prefix__ ## get_migration_status  }
+      function_prefix__ ## get_migration_status,\
+      function_prefix__ ## list_meeting_outcomes,\
+      function_prefix__ ## watch_migration  }
 void mms__v1__migration_service__start_meeting_migration(ProtobufCService *service,
                                                          const Mms__V1__StartMeetingMigrationRequest *input,
                                                          Mms__V1__StartMeetingMigrationResponse_Closure closure,
@@ -318,15 +488,28 @@ void mms__v1__migration_service__get_migration_status(ProtobufCService *service,
                                                       const Mms__V1__GetMigrationStatusRequest *input,
                                                       Mms__V1__GetMigrationStatusResponse_Closure closure,
                                                       void *closure_data);
+void mms__v1__migration_service__list_meeting_outcomes(ProtobufCService *service,
+                                                       const Mms__V1__ListMeetingOutcomesRequest *input,
+                                                       Mms__V1__ListMeetingOutcomesResponse_Closure closure,
+                                                       void *closure_data);
+void mms__v1__migration_service__watch_migration(ProtobufCService *service,
+                                                 const Mms__V1__WatchMigrationRequest *input,
+                                                 Mms__V1__MigrationStatus_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    mms__v1__meeting_outcome__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__start_meeting_migration_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__start_meeting_migration_response__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__migration_status__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__get_migration_status_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__state_user_count__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__get_migration_status_response__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__meeting_outcome_record__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_response__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__watch_migration_request__descriptor;
 extern const ProtobufCServiceDescriptor mms__v1__migration_service__descriptor;
 
 PROTOBUF_C__END_DECLS
