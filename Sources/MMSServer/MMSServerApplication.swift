@@ -17,14 +17,11 @@ public struct MMSServerApplication: Sendable {
         public var dataDirectory: String
         /// Hold, retries, workers and leases of the engine.
         public var engine: MigrationEngineConfiguration
-        /// The tenant every call acts on, until principals carry their own.
-        public var tenant: String
 
-        public init(rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults, tenant: String = "default") {
+        public init(rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults) {
             self.rpc = rpc
             self.dataDirectory = dataDirectory
             self.engine = engine
-            self.tenant = tenant
         }
     }
 
@@ -34,18 +31,29 @@ public struct MMSServerApplication: Sendable {
     private let health: HealthService
     private let logger: Logger
 
-    /// Opens the database (running its schema migrations) and builds the server.
-    /// - Throws: when the data directory cannot be created or the database cannot be opened.
-    public init(configuration: Configuration, logger: Logger) throws {
+    /// Where the first start wrote the operator token, if this start was the first.
+    public let operatorTokenPath: String?
+
+    /// Opens the databases (running their schema migrations) and builds the server.
+    ///
+    /// On the first start (no token at all) it creates an operator token and writes it to
+    /// `<data-dir>/operator-token`, readable by its owner only: nothing is open by default.
+    /// - Throws: when the data directory cannot be created or a database cannot be opened.
+    public init(configuration: Configuration, logger: Logger) async throws {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteMigrationStore(directory: configuration.dataDirectory, logger: logger)
+        let access = try SQLiteAccessStore(directory: configuration.dataDirectory)
+        let auth = try await Authenticator.load(store: access)
+        self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
         let engine = MigrationEngine(store: store, configuration: configuration.engine, logger: logger)
-        let tenants = TenantResolver(defaultTenant: TenantID(configuration.tenant))
         let health = HealthService()
         var router = RPCRouter()
         health.register(on: &router)
-        MigrationService(engine: engine, tenants: tenants).register(on: &router)
-        TenantConfigurationService(engine: engine, tenants: tenants).register(on: &router)
+        AdminService(access: access, auth: auth).register(on: &router)
+        MigrationService(engine: engine, auth: auth).register(on: &router)
+        TenantConfigurationService(engine: engine, auth: auth).register(on: &router)
+        DirectoryService(engine: engine, auth: auth).register(on: &router)
+        CalendarService(engine: engine, auth: auth).register(on: &router)
         self.configuration = configuration
         self.engine = engine
         self.health = health

@@ -6,11 +6,11 @@ import MMSRPC
 /// `mms.v1.MigrationService` over the migration engine (MISSION T4, S1).
 struct MigrationService: MigrationServiceHandler {
     let engine: MigrationEngine
-    let tenants: TenantResolver
+    let auth: Authenticator
 
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
         let identity = try Validate.identity(request.identity)
-        let tenant = try self.tenants.tenant(for: context)
         let outcome = try await Convert.engineCall {
             try await self.engine.startMeetingMigration(
                 tenant: tenant, identity: identity,
@@ -26,7 +26,7 @@ struct MigrationService: MigrationServiceHandler {
     }
 
     func getMigrationStatus(_ request: GetMigrationStatusRequest, context: ServerContext) async throws -> GetMigrationStatusResponse {
-        let tenant = try self.tenants.tenant(for: context)
+        let tenant = try self.auth.tenant(.tenantRead, context)
         let identity = request.identity.isEmpty ? nil : try Validate.identity(request.identity)
         let start = Convert.date(micros: request.startTimeMicros)
         let end = Convert.date(micros: request.endTimeMicros)
@@ -45,74 +45,61 @@ struct MigrationService: MigrationServiceHandler {
         let records = try await Convert.engineCall { try await self.engine.migrationStatus(tenant: tenant, query: query) }
         return GetMigrationStatusResponse(records: records.map(Convert.status))
     }
-}
 
-/// `mms.v1.TenantConfigurationService` (MISSION S3, S4).
-struct TenantConfigurationService: TenantConfigurationServiceHandler {
-    let engine: MigrationEngine
-    let tenants: TenantResolver
-
-    func getTenantMigrationConfiguration(_ request: GetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
-        let tenant = try self.tenants.tenant(for: context)
-        let settings = try await Convert.engineCall { try await self.engine.tenantMigrationConfiguration(tenant: tenant) }
-        return TenantMigrationConfiguration(meetingMigrationEnabled: settings.meetingMigrationEnabled)
+    func listMeetingOutcomes(_ request: ListMeetingOutcomesRequest, context: ServerContext) async throws -> ListMeetingOutcomesResponse {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let record: MigrationStatusRecord?
+        if !request.correlationId.isEmpty {
+            let found = try await self.engine.migrationStatus(correlationId: CorrelationID(request.correlationId))
+            record = found?.tenant == tenant ? found : nil
+        } else if !request.identity.isEmpty {
+            let identity = try Validate.identity(request.identity)
+            record = try await Convert.engineCall {
+                try await self.engine.migrationStatus(tenant: tenant, query: StatusQuery(identity: identity, limit: 1)).first
+            }
+        } else {
+            throw RPCError(.invalidArgument, "give correlation_id or identity")
+        }
+        guard let record else {
+            let what = request.correlationId.isEmpty ? "user '\(request.identity)'" : "correlation id '\(request.correlationId)'"
+            throw RPCError(.notFound, "no migration for \(what)")
+        }
+        let outcomes = try await self.engine.meetingOutcomes(correlationId: record.correlationId)
+        return ListMeetingOutcomesResponse(outcomes: outcomes.map { outcome in
+            let kind: MMSMessages.MeetingOutcome
+            switch outcome.outcome {
+            case .migrated: kind = .migrated
+            case .skipped: kind = .skipped
+            case .failed: kind = .failed
+            }
+            return MMSMessages.MeetingOutcomeRecord(
+                correlationId: outcome.correlationId.rawValue, meetingId: outcome.meeting.rawValue, subject: outcome.subject,
+                outcome: kind, reason: outcome.reason, recordedMicros: Convert.micros(outcome.recorded)
+            )
+        })
     }
 
-    func setTenantMigrationConfiguration(_ request: SetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
-        let tenant = try self.tenants.tenant(for: context)
-        guard let configuration = request.configuration else {
-            throw RPCError(.invalidArgument, "configuration is missing: set configuration.meeting_migration_enabled")
-        }
-        let settings = try await Convert.engineCall {
-            try await self.engine.setTenantMigrationConfiguration(tenant: tenant, meetingMigrationEnabled: configuration.meetingMigrationEnabled)
-        }
-        return TenantMigrationConfiguration(meetingMigrationEnabled: settings.meetingMigrationEnabled)
-    }
+    /// How often a watch looks for changes.
+    static let watchInterval: Duration = .milliseconds(200)
 
-    func getDialInConferencingTenantSettings(_ request: GetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings {
-        let tenant = try self.tenants.tenant(for: context)
-        let settings = try await Convert.engineCall { try await self.engine.dialInConferencingSettings(tenant: tenant) }
-        return DialInConferencingTenantSettings(automaticallyMigrateUserMeetings: settings.automaticallyMigrateUserMeetings)
-    }
-
-    func setDialInConferencingTenantSettings(_ request: SetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings {
-        let tenant = try self.tenants.tenant(for: context)
-        guard let requested = request.settings else {
-            throw RPCError(.invalidArgument, "settings is missing: set settings.automatically_migrate_user_meetings")
+    func watchMigration(_ request: WatchMigrationRequest, responses: ResponseStreamWriter<MMSMessages.MigrationStatus>, context: ServerContext) async throws {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let identity = request.identity.isEmpty ? nil : try Validate.identity(request.identity)
+        if let identity {
+            // An unknown user is NOT_FOUND at once rather than a watch that never sends anything.
+            _ = try await Convert.engineCall { try await self.engine.user(tenant: tenant, identity: identity) }
         }
-        let settings = try await Convert.engineCall {
-            try await self.engine.setDialInConferencingSettings(tenant: tenant, automaticallyMigrateUserMeetings: requested.automaticallyMigrateUserMeetings)
+        var sent: [CorrelationID: MigrationStatusRecord] = [:]
+        while !Task.isCancelled {
+            let records = try await self.engine.migrationStatus(tenant: tenant, query: StatusQuery(identity: identity))
+            for record in records.reversed() where sent[record.correlationId] != record {
+                try await responses.write(Convert.status(record))
+                sent[record.correlationId] = record
+            }
+            if request.untilFinished, !records.isEmpty, records.allSatisfy({ $0.state.isFinished }) {
+                return
+            }
+            try await Task.sleep(for: Self.watchInterval)
         }
-        return DialInConferencingTenantSettings(automaticallyMigrateUserMeetings: settings.automaticallyMigrateUserMeetings)
-    }
-}
-
-/// Which tenant a call acts on.
-///
-/// Until principals and tokens exist, every call acts on one configured tenant.
-struct TenantResolver: Sendable {
-    let defaultTenant: TenantID
-
-    func tenant(for context: ServerContext) throws -> TenantID {
-        self.defaultTenant
-    }
-}
-
-/// Validation at the edge: bad input is refused with a message that names the field.
-enum Validate {
-    /// A user principal name: `local@domain`, no spaces, at most 256 characters.
-    static func identity(_ identity: String, field: String = "identity") throws -> String {
-        let trimmed = identity.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else {
-            throw RPCError(.invalidArgument, "\(field) is empty: give the user's principal name, e.g. ashaw@contoso.com")
-        }
-        guard trimmed.count <= 256 else {
-            throw RPCError(.invalidArgument, "\(field) is \(trimmed.count) characters long; the limit is 256")
-        }
-        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !trimmed.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw RPCError(.invalidArgument, "\(field) \"\(identity)\" is not a user principal name like ashaw@contoso.com")
-        }
-        return trimmed
     }
 }

@@ -56,9 +56,6 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads; 0 = one per core (env MMS_THREADS).")
     var threads: Int = Int(env("MMS_THREADS") ?? "") ?? 0
 
-    @Option(help: "Tenant every call acts on (env MMS_TENANT).")
-    var tenant: String = env("MMS_TENANT") ?? "default"
-
     @Option(help: "trace, debug, info, notice, warning, error or critical (env MMS_LOG_LEVEL).")
     var logLevel: String = env("MMS_LOG_LEVEL") ?? "info"
 
@@ -109,10 +106,13 @@ struct MMSServerCommand: AsyncParsableCommand {
         rpc.timeouts.idle = durations.idle
         rpc.timeouts.shutdownGracePeriod = durations.grace
         let engine = MigrationEngineConfiguration(hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers)
-        let application = try MMSServerApplication(
-            configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine, tenant: self.tenant),
+        let application = try await MMSServerApplication(
+            configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine),
             logger: logger
         )
+        if let path = application.operatorTokenPath {
+            logger.notice("first start: the operator token was written to \(path) (readable by you only); use it with: export MMS_TOKEN=$(cat \(path))")
+        }
         logger.info("mms-server starting", metadata: [
             "listen": "\(self.listen)", "data-dir": "\(self.dataDir)", "hold": "\(self.hold)", "workers": "\(self.workers)",
         ])

@@ -1,0 +1,79 @@
+import Foundation
+import MMSCore
+import MMSMessages
+import MMSRPC
+
+/// `mms.v1.CalendarService`: meetings in users' calendars, and the invitations sent for them.
+struct CalendarService: CalendarServiceHandler {
+    let engine: MigrationEngine
+    let auth: Authenticator
+    /// Largest invitation body accepted, in UTF-8 bytes.
+    static let maxBodyBytes = 1024 * 1024
+
+    func addMeeting(_ request: AddMeetingRequest, context: ServerContext) async throws -> MMSMessages.Meeting {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        guard let meeting = request.meeting else { throw RPCError(.invalidArgument, "meeting is missing") }
+        let organizer = try Validate.identity(meeting.organizer, field: "meeting.organizer")
+        for (index, attendee) in meeting.attendees.enumerated() where !attendee.contains("@") {
+            throw RPCError(.invalidArgument, "meeting.attendees[\(index)] \"\(attendee)\" is not an e-mail address")
+        }
+        guard meeting.startMicros != 0, meeting.endMicros != 0 else {
+            throw RPCError(.invalidArgument, "meeting.start_micros and meeting.end_micros are required")
+        }
+        guard meeting.startMicros < meeting.endMicros else {
+            throw RPCError(.invalidArgument, "meeting.start_micros is not before meeting.end_micros: a meeting must end after it starts")
+        }
+        guard meeting.body.utf8.count <= Self.maxBodyBytes else {
+            throw RPCError(.invalidArgument, "meeting.body is \(meeting.body.utf8.count) bytes; the limit is \(Self.maxBodyBytes)")
+        }
+        let format: MMSCore.BodyFormat
+        switch meeting.bodyFormat {
+        case .unspecified: throw RPCError(.invalidArgument, "meeting.body_format is missing: BODY_FORMAT_HTML or BODY_FORMAT_PLAIN_TEXT")
+        case .html: format = .html
+        case .plainText: format = .plainText
+        }
+        let kind: MMSCore.MeetingKind
+        switch meeting.kind {
+        case .unspecified: throw RPCError(.invalidArgument, "meeting.kind is missing: MEETING_KIND_TEAMS, _SKYPE_ONLINE or _SKYPE_ON_PREMISES")
+        case .skypeOnPremises: kind = .skypeOnPremises
+        case .skypeOnline: kind = .skypeOnline
+        case .teams: kind = .teams
+        }
+        let new = NewMeeting(
+            organizer: organizer, attendees: meeting.attendees,
+            start: Convert.date(micros: meeting.startMicros)!, end: Convert.date(micros: meeting.endMicros)!,
+            subject: meeting.subject, body: meeting.body, bodyFormat: format,
+            attachments: meeting.attachments.map { MMSCore.Attachment(name: $0.name, contentType: $0.contentType, content: Data($0.content)) },
+            kind: kind, createdThroughService: meeting.createdThroughService
+        )
+        let stored = try await Convert.engineCall { try await self.engine.scheduleMeeting(tenant: tenant, new) }
+        return Convert.meeting(stored, organizer: organizer, includeBody: true)
+    }
+
+    func listMeetings(_ request: ListMeetingsRequest, context: ServerContext) async throws -> ListMeetingsResponse {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let identity = try Validate.identity(request.identity)
+        let meetings = try await Convert.engineCall { try await self.engine.meetings(tenant: tenant, organizer: identity) }
+        return ListMeetingsResponse(meetings: meetings.map { Convert.meeting($0, organizer: identity, includeBody: request.includeBodies) })
+    }
+
+    func getMeeting(_ request: GetMeetingRequest, context: ServerContext) async throws -> MMSMessages.Meeting {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        guard !request.meetingId.isEmpty else { throw RPCError(.invalidArgument, "meeting_id is empty") }
+        let meeting = try await Convert.engineCall { try await self.engine.meeting(tenant: tenant, id: MeetingID(request.meetingId)) }
+        let organizer = try await Convert.engineCall { try await self.engine.user(tenant: tenant, id: meeting.organizer) }
+        return Convert.meeting(meeting, organizer: organizer.userPrincipalName, includeBody: true)
+    }
+
+    func listInvitations(_ request: ListInvitationsRequest, context: ServerContext) async throws -> ListInvitationsResponse {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        guard !request.meetingId.isEmpty else { throw RPCError(.invalidArgument, "meeting_id is empty") }
+        let invitations = try await Convert.engineCall { try await self.engine.invitations(tenant: tenant, meeting: MeetingID(request.meetingId)) }
+        return ListInvitationsResponse(invitations: invitations.map {
+            Invitation(
+                invitationId: $0.id, meetingId: $0.meeting.rawValue, correlationId: $0.correlationId.rawValue, recipients: $0.recipients,
+                subject: $0.subject, createdMicros: Convert.micros($0.created), sentMicros: $0.sent.map(Convert.micros) ?? 0
+            )
+        })
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import MMSCore
+import MMSMessages
+import MMSRPC
+
+/// `mms.v1.DirectoryService`: users, bridges and policies; every trigger and non-trigger of MISSION.md.
+struct DirectoryService: DirectoryServiceHandler {
+    let engine: MigrationEngine
+    let auth: Authenticator
+
+    func createUser(_ request: CreateUserRequest, context: ServerContext) async throws -> MMSMessages.User {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        guard let user = request.user else { throw RPCError(.invalidArgument, "user is missing") }
+        let created = try await Convert.engineCall { try await self.engine.createUser(try Convert.newUser(user, tenant: tenant)) }
+        return Convert.user(created)
+    }
+
+    func getUser(_ request: GetUserRequest, context: ServerContext) async throws -> MMSMessages.User {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let identity = try Validate.identity(request.identity)
+        return Convert.user(try await Convert.engineCall { try await self.engine.user(tenant: tenant, identity: identity) })
+    }
+
+    func listUsers(_ request: ListUsersRequest, context: ServerContext) async throws -> ListUsersResponse {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let limit = request.limit == 0 ? 1000 : Int(min(request.limit, 10_000))
+        let users = try await Convert.engineCall { try await self.engine.users(tenant: tenant, limit: limit) }
+        return ListUsersResponse(users: users.map(Convert.user))
+    }
+
+    /// Applies one change to one user and reports what it queued.
+    private func change(
+        _ context: ServerContext, _ identity: String,
+        _ body: @Sendable (TenantID, String) async throws -> DirectoryChangeOutcome
+    ) async throws -> DirectoryChangeResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let identity = try Validate.identity(identity)
+        return Convert.change(try await Convert.engineCall { try await body(tenant, identity) })
+    }
+
+    func moveUser(_ request: MoveUserRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        let to = try Convert.homing(request.to, field: "to")
+        return try await self.change(context, request.identity) { try await self.engine.moveUser(tenant: $0, identity: $1, to: to) }
+    }
+
+    func grantTeamsUpgradePolicy(_ request: GrantTeamsUpgradePolicyRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        let mode = try Convert.mode(request.mode, field: "mode")
+        return try await self.change(context, request.identity) {
+            try await self.engine.grantTeamsUpgradePolicy(tenant: $0, identity: $1, mode: mode, migrateMeetingsToTeams: !request.skipMeetingMigration)
+        }
+    }
+
+    func grantTenantTeamsUpgradePolicy(_ request: GrantTenantTeamsUpgradePolicyRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let mode = try Convert.mode(request.mode, field: "mode")
+        let reason = try await Convert.engineCall {
+            try await self.engine.grantTenantTeamsUpgradePolicy(tenant: tenant, mode: mode, migrateMeetingsToTeams: !request.skipMeetingMigration)
+        }
+        return Convert.notQueued(reason)
+    }
+
+    func setAudioConferencingLicence(_ request: SetAudioConferencingLicenceRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        try await self.change(context, request.identity) {
+            try await self.engine.setAudioConferencingLicence(tenant: $0, identity: $1, assigned: request.licensed)
+        }
+    }
+
+    func setAudioConferencingProvider(_ request: SetAudioConferencingProviderRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        let provider = try Convert.provider(request.provider, field: "provider")
+        return try await self.change(context, request.identity) {
+            try await self.engine.setAudioConferencingProvider(tenant: $0, identity: $1, provider: provider)
+        }
+    }
+
+    func setAudioConferencingEnabled(_ request: SetAudioConferencingEnabledRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        try await self.change(context, request.identity) {
+            try await self.engine.setAudioConferencingEnabled(tenant: $0, identity: $1, enabled: request.enabled)
+        }
+    }
+
+    func changeConferenceId(_ request: ChangeConferenceIdRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        let id = request.conferenceId.trimmingCharacters(in: .whitespaces)
+        if !id.isEmpty, !id.allSatisfy(\.isNumber) {
+            throw RPCError(.invalidArgument, "conference_id \"\(request.conferenceId)\" must be digits only (or empty to reset it)")
+        }
+        return try await self.change(context, request.identity) {
+            id.isEmpty
+                ? try await self.engine.resetConferenceId(tenant: $0, identity: $1)
+                : try await self.engine.changeConferenceId(tenant: $0, identity: $1, to: id)
+        }
+    }
+
+    func moveUserToBridge(_ request: MoveUserToBridgeRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        guard !request.bridgeId.isEmpty else { throw RPCError(.invalidArgument, "bridge_id is empty") }
+        return try await self.change(context, request.identity) {
+            try await self.engine.moveUserToBridge(tenant: $0, identity: $1, bridge: BridgeID(request.bridgeId))
+        }
+    }
+
+    func changeSipAddress(_ request: ChangeSipAddressRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        guard request.sipAddress.hasPrefix("sip:"), request.sipAddress.contains("@") else {
+            throw RPCError(.invalidArgument, "sip_address \"\(request.sipAddress)\" is not like sip:user@domain")
+        }
+        return try await self.change(context, request.identity) {
+            try await self.engine.changeSipAddress(tenant: $0, identity: $1, to: request.sipAddress)
+        }
+    }
+
+    func updateTenantMeetingUrl(_ request: UpdateTenantMeetingUrlRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let reason = try await Convert.engineCall { try await self.engine.updateTenantMeetingURL(tenant: tenant, host: request.host) }
+        return Convert.notQueued(reason)
+    }
+
+    func saveBridge(_ request: SaveBridgeRequest, context: ServerContext) async throws -> MMSMessages.Bridge {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        guard let bridge = request.bridge, !bridge.bridgeId.isEmpty else {
+            throw RPCError(.invalidArgument, "bridge.bridge_id is empty")
+        }
+        for (index, number) in bridge.numbers.enumerated() {
+            guard number.number.hasPrefix("+"), number.number.dropFirst().allSatisfy(\.isNumber), number.number.count >= 8 else {
+                throw RPCError(.invalidArgument, "bridge.numbers[\(index)].number \"\(number.number)\" is not an E.164 number like +13238867531")
+            }
+        }
+        let saved = MMSCore.Bridge(
+            id: BridgeID(bridge.bridgeId), tenant: tenant, name: bridge.name,
+            numbers: bridge.numbers.map { MMSCore.DialInNumber(number: $0.number, label: $0.label) }
+        )
+        try await Convert.engineCall { try await self.engine.saveBridge(saved) }
+        return Convert.bridge(saved)
+    }
+
+    func listBridges(_ request: ListBridgesRequest, context: ServerContext) async throws -> ListBridgesResponse {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let bridges = try await Convert.engineCall { try await self.engine.bridges(tenant: tenant) }
+        return ListBridgesResponse(bridges: bridges.map(Convert.bridge))
+    }
+
+    func unassignBridgeNumber(_ request: UnassignBridgeNumberRequest, context: ServerContext) async throws -> UnassignBridgeNumberResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let outcomes = try await Convert.engineCall {
+            try await self.engine.unassignBridgeNumber(tenant: tenant, bridge: BridgeID(request.bridgeId), number: request.number)
+        }
+        let bridges = try await self.engine.bridges(tenant: tenant)
+        return UnassignBridgeNumberResponse(
+            bridge: bridges.first { $0.id.rawValue == request.bridgeId }.map(Convert.bridge),
+            outcomes: outcomes.map(Convert.change)
+        )
+    }
+}
