@@ -53,7 +53,7 @@ enum Separators {
             case .plainText:
                 result.append(SeparatorLine(run: run, extent: lineExtent(before: before, after: after, in: bytes)))
             case .html:
-                result.append(SeparatorLine(run: run, extent: elementExtent(of: run, in: bytes)))
+                result.append(SeparatorLine(run: run, extent: elementExtent(of: run, blank: before..<after, in: bytes)))
             }
         }
         return result
@@ -132,9 +132,10 @@ enum Separators {
     /// after it forward (skipping empty elements such as Word's `<o:p></o:p>`); as many
     /// as pair up are included, so the extent is balanced and never takes in an element
     /// that also holds the user's text.
-    private static func elementExtent(of run: Range<Int>, in bytes: [UInt8]) -> Range<Int> {
+    /// - Parameter blank: The run with the spaces and no-break spaces around it.
+    private static func elementExtent(of run: Range<Int>, blank: Range<Int>, in bytes: [UInt8]) -> Range<Int> {
         var openingTags: [Int] = []
-        var position = run.lowerBound
+        var position = blank.lowerBound
         while true {
             while position > 0, Byte.isSpace(bytes[position - 1]) { position -= 1 }
             guard position > 0, bytes[position - 1] == Byte.greaterThan,
@@ -145,7 +146,7 @@ enum Separators {
         }
         var closingTagEnds: [Int] = []
         var nested = 0
-        position = run.upperBound
+        position = blank.upperBound
         while closingTagEnds.count < openingTags.count {
             while position < bytes.count, Byte.isSpace(bytes[position]) { position += 1 }
             guard position < bytes.count, bytes[position] == Byte.lessThan,
