@@ -17,6 +17,8 @@ enum BlockRenderer {
         case link(text: [UInt8], url: [UInt8])
         /// A dial string shown as text, linked with `tel:` in HTML.
         case phone(display: [UInt8], tel: [UInt8])
+        /// A gap between a number and its label: two spaces, kept in HTML with no-break spaces.
+        case spacer
     }
 
     /// One line of a block and the look it gets in HTML.
@@ -77,7 +79,8 @@ enum BlockRenderer {
             }
             var pieces: [Piece] = [.phone(display: display, tel: tel)]
             if !number.label.isEmpty {
-                pieces.append(.text(Array("  ".utf8) + sanitizedText(Array(number.label.utf8))))
+                pieces.append(.spacer)
+                pieces.append(.text(sanitizedText(Array(number.label.utf8))))
             }
             lines.append(Line(pieces: pieces))
         }
@@ -105,14 +108,18 @@ enum BlockRenderer {
         return Array("https://dialin.lync.com/".utf8)
     }
 
-    /// Digits in groups of three, as invitations show conference IDs (`291 633 251`).
+    /// Digits in groups of three, as invitations show conference IDs (`291 633 251`);
+    /// a lone digit at the end joins the group before it (`551 2098`).
     static func grouped(_ digits: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = []
-        for (offset, digit) in digits.enumerated() {
-            if offset > 0, offset % 3 == 0 { result.append(Byte.space) }
-            result.append(digit)
+        var groups: [ArraySlice<UInt8>] = []
+        var start = 0
+        while start < digits.count {
+            let remaining = digits.count - start
+            let length = remaining == 4 ? 4 : Swift.min(3, remaining)
+            groups.append(digits[start..<(start + length)])
+            start += length
         }
-        return result
+        return Array(groups.joined(separator: [Byte.space]))
     }
 
     /// Text with control characters (line breaks included) turned into spaces, so a
@@ -144,6 +151,7 @@ enum BlockRenderer {
             case .text(let text): result += text
             case .link(let text, let url): result += text + Array(": <".utf8) + url + [Byte.greaterThan]
             case .phone(let display, _): result += display
+            case .spacer: result += Array("  ".utf8)
             }
         }
         return result
@@ -161,6 +169,8 @@ enum BlockRenderer {
                 result += Array("<a href=\"".utf8) + escaped(url) + Array("\">".utf8) + escaped(text) + Array("</a>".utf8)
             case .phone(let display, let tel):
                 result += Array("<a href=\"".utf8) + escaped(tel) + Array("\">".utf8) + escaped(display) + Array("</a>".utf8)
+            case .spacer:
+                result += Array("&nbsp;&nbsp;".utf8)
             }
         }
         return result + Array("</div>".utf8)
