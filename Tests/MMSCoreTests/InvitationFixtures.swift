@@ -1,4 +1,5 @@
 import MMSCore
+import Testing
 
 /// Invitation blocks as Microsoft's clients write them (public layouts, made-up
 /// identifiers), and helpers the invitation tests share.
@@ -195,4 +196,21 @@ struct SplitMix64: RandomNumberGenerator {
         value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
         return value ^ (value >> 31)
     }
+}
+
+/// Expects two byte sequences to be equal; on failure reports the first offset where
+/// they differ and the text around it, rather than two long arrays.
+func expectSameBytes(
+    _ actual: [UInt8], _ expected: [UInt8], _ comment: String = "", sourceLocation: SourceLocation = #_sourceLocation
+) {
+    guard actual != expected else { return }
+    let common = zip(actual, expected).prefix { $0 == $1 }.count
+    func around(_ bytes: [UInt8]) -> String {
+        let lower = max(0, common - 40)
+        let upper = min(bytes.count, common + 40)
+        return String(decoding: bytes[lower..<upper], as: UTF8.self).debugDescription
+    }
+    Issue.record(
+        "\(comment) bytes differ at offset \(common) (lengths \(actual.count), expected \(expected.count)): got \(around(actual)), expected \(around(expected))",
+        sourceLocation: sourceLocation)
 }
