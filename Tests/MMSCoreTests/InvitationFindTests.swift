@@ -239,3 +239,35 @@ struct InvitationFindTests {
         #expect(found.map(\.kind) == [.teams])
     }
 }
+
+extension InvitationFindTests {
+    /// Teams as Outlook for Windows writes it (Word HTML): each frame line a paragraph in
+    /// its own `<div>`, with an empty `<o:p>` element after the underscores.
+    static let teamsWordHTML = """
+    <div>
+    <p class="MsoNormal"><span style="color:#5F5F5F">\(InvitationFixtures.underscores80)</span><span style="font-size:12.0pt;font-family:&quot;Times New Roman&quot;,serif"><o:p></o:p></span></p>
+    </div>
+    <div>
+    <div style="margin-top:.25in;margin-bottom:15.0pt">
+    <p class="MsoNormal"><span style="font-size:18.0pt;font-family:&quot;Segoe UI&quot;,sans-serif;color:#252424">Microsoft Teams meeting<o:p></o:p></span></p>
+    </div>
+    <p class="MsoNormal"><a href="\(InvitationFixtures.teamsJoinURL)" target="_blank"><span style="font-size:10.5pt;color:#6264A7">Click here to join the meeting</span></a><o:p></o:p></p>
+    </div>
+    <div>
+    <p class="MsoNormal"><span style="color:#5F5F5F">\(InvitationFixtures.underscores80)</span><span><o:p></o:p></span></p>
+    </div>
+    """
+
+    @Test("M4: Teams in Outlook's Word HTML: the block includes the frame lines' paragraphs and their divs")
+    func teamsWordHTMLLayout() {
+        expectSingleBlock(
+            prefix: "<div class=\"WordSection1\">\n<p class=\"MsoNormal\">Agenda<o:p></o:p></p>\n", block: Self.teamsWordHTML,
+            suffix: "\n<p class=\"MsoNormal\"><o:p>&nbsp;</o:p></p>\n</div>", format: .html, kind: .teams, url: F.teamsJoinURL)
+    }
+
+    @Test("Not a block: a Teams block whose closing frame line was deleted is not guessed at")
+    func missingClosingFrame() {
+        let truncated = "\(F.underscores80)\nMicrosoft Teams meeting\nJoin<\(F.teamsJoinURL)>\nThanks, Bob"
+        #expect(InvitationBlock.find(in: truncated, format: .plainText).isEmpty)
+    }
+}

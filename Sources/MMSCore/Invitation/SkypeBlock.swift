@@ -32,8 +32,7 @@ enum SkypeBlock {
         if parts.host == onlineHost {
             return parts.pathSegments.count >= 3 ? .skypeOnline : nil
         }
-        if parts.host.starts(with: meetLabel), parts.host.count > meetLabel.count,
-           parts.host[meetLabel.count...].contains(Byte.period), parts.pathSegments.count >= 2 {
+        if parts.host.starts(with: meetLabel), parts.host.count > meetLabel.count, parts.pathSegments.count >= 2 {
             return .skypeOnPremises
         }
         if let first = parts.pathSegments.first, first.map(Byte.lowercased) == meetSegment, parts.pathSegments.count >= 3 {
