@@ -271,3 +271,24 @@ extension InvitationFindTests {
         #expect(InvitationBlock.find(in: truncated, format: .plainText).isEmpty)
     }
 }
+
+extension InvitationFindTests {
+    @Test("M3: a user's rule below the block, after dial-in wording, is not taken into the block")
+    func userRuleBelowBlockNotContinued() {
+        let suffix = "\nDial in details are above, conference ID too.\n\(String(repeating: "_", count: 60))\nRegards"
+        expectSingleBlock(prefix: "Hi\n", block: F.teamsText, suffix: suffix, format: .plainText, kind: .teams, url: F.teamsJoinURL)
+        let sameLength = "\nDial in details are above, conference ID too.\n\(F.underscores80)\nRegards"
+        expectSingleBlock(prefix: "Hi\n", block: F.teamsText, suffix: sameLength, format: .plainText, kind: .teams, url: F.teamsJoinURL)
+    }
+
+    @Test("M3: a user's rule above the block, with a Teams link in between, does not make the block start early")
+    func userRuleWithTeamsLinkAbove() {
+        let prefix = "Notes\n\(String(repeating: "_", count: 50))\nRecording of the last Microsoft Teams meeting: <\(F.otherTeamsJoinURL)>\n"
+        let body = prefix + F.teamsText + "\nThanks"
+        let found = InvitationBlock.find(in: body, format: .plainText)
+        // Lines: the user's rule, the block's top, the block's bottom. Both stretches look
+        // like blocks; the block with even frame lines wins.
+        #expect(found.map(\.joinURL) == [F.teamsJoinURL])
+        #expect(found.first?.utf8Range == expectedRange(prefix: prefix, block: F.teamsText))
+    }
+}

@@ -33,14 +33,34 @@ struct BlockRule: Sendable {
     ].map { Array($0.utf8) }
 
     /// Whether the stretch between two frame lines is a further section of the block that
-    /// ends at `top` (some layouts draw a full-length rule between the join link and the
-    /// dial-in numbers): short, without any meeting's join URL, and worded like dial-in details.
+    /// ends at `top` (a layout that draws a full-length rule between the join link and the
+    /// dial-in numbers): short, without any meeting's join URL, worded like dial-in details,
+    /// and holding a dial string (`,,291633251#`) or a `tel:` link, which a user's own
+    /// text next to a block hardly ever does.
     func continues(_ bytes: [UInt8], between top: SeparatorLine, and bottom: SeparatorLine, format: BodyFormat) -> Bool {
         let interior = top.run.upperBound..<bottom.run.lowerBound
-        guard interior.count <= Self.maximumBlockLength / 4 else { return false }
+        guard interior.count <= Self.maximumBlockLength / 4,
+              bytes.firstIndex(ofCaseInsensitive: Self.telScheme, in: interior) != nil || Self.containsDialString(bytes, in: interior)
+        else { return false }
         let urls = LinkScanner.urls(in: bytes, within: interior, format: format)
         if TeamsBlock.rule.joinURL(urls) != nil || SkypeBlock.rule.joinURL(urls) != nil { return false }
         let wording = HTMLText.visibleWording(of: bytes, in: interior, format: format)
         return Self.continuationMarkers.contains { wording.contains(subsequence: $0) }
+    }
+
+    private static let telScheme = asciiBytes("tel:")
+
+    /// Whether `range` holds `,,` followed by digits and `#`: a number with its conference ID.
+    static func containsDialString(_ bytes: [UInt8], in range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        while index + 3 < range.upperBound {
+            if bytes[index] == 0x2C, bytes[index + 1] == 0x2C {
+                var end = index + 2
+                while end < range.upperBound, Byte.isDigit(bytes[end]) { end += 1 }
+                if end > index + 2, end < range.upperBound, bytes[end] == Byte.hash { return true }
+            }
+            index += 1
+        }
+        return false
     }
 }

@@ -119,9 +119,6 @@ enum Separators {
     /// leaving the line break (LF or CRLF) outside.
     private static func lineExtent(before: Int, after: Int, in bytes: [UInt8]) -> Range<Int> {
         var end = after
-        if end < bytes.count, bytes[end] == Byte.newline, end > before, bytes[end - 1] == Byte.carriageReturn {
-            end -= 1
-        }
         while end > before, bytes[end - 1] == Byte.carriageReturn { end -= 1 }
         return before..<end
     }
