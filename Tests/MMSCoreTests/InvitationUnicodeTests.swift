@@ -145,3 +145,12 @@ struct InvitationUnicodeTests {
         }
     }
 }
+
+extension InvitationUnicodeTests {
+    @Test("M8: a byte order mark or a direction mark opening the block's first line stays outside the block")
+    func invisibleMarksBeforeBlock() {
+        expectSurvives(prefix: "\u{FEFF}", suffix: "\nend")
+        expectSurvives(prefix: "שלום\n\u{200F}", suffix: "\n\u{200F}סוף")
+        expectSurvives(prefix: "\u{FEFF}", suffix: "", block: F.teamsHTML, format: .html)
+    }
+}

@@ -59,7 +59,8 @@ enum Separators {
         return result
     }
 
-    /// Walks back from `index` over spaces and no-break spaces; the offset reached, if it
+    /// Walks back from `index` over spaces, no-break spaces and invisible format characters;
+    /// the offset reached, if it
     /// is the start of the body, of a line, or (in HTML) just after a tag. Else `nil`.
     private static func blankStart(before index: Int, in bytes: [UInt8], format: BodyFormat) -> Int? {
         var position = index
@@ -67,8 +68,8 @@ enum Separators {
             let byte = bytes[position - 1]
             if Byte.isHorizontalSpace(byte) {
                 position -= 1
-            } else if byte == 0xA0, position >= 2, bytes[position - 2] == 0xC2 {
-                position -= 2
+            } else if let length = invisibleLength(endingAt: position, in: bytes) {
+                position -= length
             } else if format == .html, byte == Byte.semicolon, let start = referenceStart(endingAt: position, in: bytes) {
                 position = start
             } else {
@@ -89,8 +90,8 @@ enum Separators {
             let byte = bytes[position]
             if Byte.isHorizontalSpace(byte) {
                 position += 1
-            } else if byte == 0xC2, position + 1 < bytes.count, bytes[position + 1] == 0xA0 {
-                position += 2
+            } else if let length = invisibleLength(at: position, in: bytes) {
+                position += length
             } else if format == .html, byte == Byte.ampersand, let reference = HTMLText.characterReference(in: bytes, at: position),
                       reference.decoded == [0xC2, 0xA0] {
                 position += reference.length
@@ -115,9 +116,30 @@ enum Separators {
         return nil
     }
 
+    /// The characters besides ASCII whitespace that may pad a frame line: the no-break
+    /// space, the byte order mark, zero-width spaces and joiners, and the left-to-right
+    /// and right-to-left marks an editor may put at a line's start.
+    private static let invisibleCharacters: [[UInt8]] = [
+        "\u{00A0}", "\u{FEFF}", "\u{200B}", "\u{200C}", "\u{200D}", "\u{200E}", "\u{200F}", "\u{2060}",
+    ].map { Array($0.utf8) }
+
+    /// The length of the invisible character starting at `index`, if one does.
+    private static func invisibleLength(at index: Int, in bytes: [UInt8]) -> Int? {
+        invisibleCharacters.first { index + $0.count <= bytes.count && bytes[index..<(index + $0.count)].elementsEqual($0) }?.count
+    }
+
+    /// The length of the invisible character ending just before `end`, if one does.
+    private static func invisibleLength(endingAt end: Int, in bytes: [UInt8]) -> Int? {
+        invisibleCharacters.first { end - $0.count >= 0 && bytes[(end - $0.count)..<end].elementsEqual($0) }?.count
+    }
+
     /// A plain-text separator's line: from the line start to the end of its content,
-    /// leaving the line break (LF or CRLF) outside.
+    /// leaving the line break (LF or CRLF) outside, and leaving outside the invisible
+    /// characters that open the line (a byte order mark at the start of the body, a
+    /// direction mark), since they belong to the text rather than to the frame.
     private static func lineExtent(before: Int, after: Int, in bytes: [UInt8]) -> Range<Int> {
+        var before = before
+        while before < after, let length = invisibleLength(at: before, in: bytes) { before += length }
         var end = after
         while end > before, bytes[end - 1] == Byte.carriageReturn { end -= 1 }
         return before..<end
