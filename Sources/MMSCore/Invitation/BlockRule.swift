@@ -54,7 +54,7 @@ struct BlockRule: Sendable {
     static func containsDialString(_ bytes: [UInt8], in range: Range<Int>) -> Bool {
         var index = range.lowerBound
         while index + 3 < range.upperBound {
-            if bytes[index] == 0x2C, bytes[index + 1] == 0x2C {
+            if bytes[index] == Byte.comma, bytes[index + 1] == Byte.comma {
                 var end = index + 2
                 while end < range.upperBound, Byte.isDigit(bytes[end]) { end += 1 }
                 if end > index + 2, end < range.upperBound, bytes[end] == Byte.hash { return true }

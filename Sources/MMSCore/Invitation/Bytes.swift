@@ -14,18 +14,25 @@ enum Byte {
     static let hash: UInt8 = 0x23
     static let ampersand: UInt8 = 0x26
     static let apostrophe: UInt8 = 0x27
-    static let openParenthesis: UInt8 = 0x28
+    static let percent: UInt8 = 0x25
+    static let closingParenthesis: UInt8 = 0x29
+    static let plus: UInt8 = 0x2B
+    static let comma: UInt8 = 0x2C
     static let slash: UInt8 = 0x2F
     static let period: UInt8 = 0x2E
     static let colon: UInt8 = 0x3A
     static let semicolon: UInt8 = 0x3B
     static let lessThan: UInt8 = 0x3C
-    static let equals: UInt8 = 0x3D
     static let greaterThan: UInt8 = 0x3E
     static let questionMark: UInt8 = 0x3F
     static let exclamationMark: UInt8 = 0x21
     static let underscore: UInt8 = 0x5F
-    static let x: UInt8 = 0x78
+    static let at: UInt8 = 0x40
+    static let delete: UInt8 = 0x7F
+    /// U+00A0 NO-BREAK SPACE in UTF-8.
+    static let noBreakSpace: [UInt8] = [0xC2, 0xA0]
+    static let lowercaseH: UInt8 = 0x68
+    static let lowercaseX: UInt8 = 0x78
 
     /// The ASCII lower-case form of `byte`; other bytes unchanged.
     static func lowercased(_ byte: UInt8) -> UInt8 {

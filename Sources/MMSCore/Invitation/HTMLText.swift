@@ -15,7 +15,7 @@ enum HTMLText {
         if name.first == Byte.hash {
             var digits = name.dropFirst()
             var radix: UInt32 = 10
-            if let marker = digits.first, Byte.lowercased(marker) == Byte.x {
+            if let marker = digits.first, Byte.lowercased(marker) == Byte.lowercaseX {
                 radix = 16
                 digits = digits.dropFirst()
             }
@@ -36,7 +36,7 @@ enum HTMLText {
         case "gt": return ([Byte.greaterThan], length)
         case "quot": return ([Byte.quote], length)
         case "apos": return ([Byte.apostrophe], length)
-        case "nbsp": return ([0xC2, 0xA0], length)
+        case "nbsp": return (Byte.noBreakSpace, length)
         default: return nil
         }
     }
@@ -71,7 +71,7 @@ enum HTMLText {
             if result.last != Byte.space { result.append(Byte.space) }
         }
         func append(_ decoded: [UInt8]) {
-            if decoded == [0xC2, 0xA0] || (decoded.count == 1 && Byte.isSpace(decoded[0])) {
+            if decoded == Byte.noBreakSpace || (decoded.count == 1 && Byte.isSpace(decoded[0])) {
                 appendSpace()
             } else {
                 result += decoded.map(Byte.lowercased)

@@ -10,6 +10,10 @@ struct ScannedURL: Equatable {
 enum LinkScanner {
     private static let httpsScheme = asciiBytes("https://")
     private static let httpScheme = asciiBytes("http://")
+    /// Bytes that end a sentence rather than a URL written in running text.
+    private static let sentencePunctuation: Set<UInt8> = [
+        Byte.period, Byte.comma, Byte.semicolon, Byte.colon, Byte.exclamationMark, Byte.questionMark, Byte.closingParenthesis,
+    ]
 
     /// The URL that starts at `index`, if one does.
     ///
@@ -17,7 +21,7 @@ enum LinkScanner {
     /// `>` (and `'` when the URL was opened by `'`). Outside quotes and angle brackets,
     /// trailing sentence punctuation is not part of the URL.
     static func url(in bytes: [UInt8], at index: Int, within range: Range<Int>, format: BodyFormat) -> ScannedURL? {
-        guard index < range.upperBound, Byte.lowercased(bytes[index]) == 0x68 else { return nil }
+        guard index < range.upperBound, Byte.lowercased(bytes[index]) == Byte.lowercaseH else { return nil }
         let schemeLength: Int
         if bytes.matches(httpsScheme, at: index) {
             schemeLength = httpsScheme.count
@@ -32,7 +36,7 @@ enum LinkScanner {
         var end = index + schemeLength
         while end < range.upperBound {
             let byte = bytes[end]
-            if byte <= Byte.space || byte == 0x7F || byte >= 0x80
+            if byte <= Byte.space || byte == Byte.delete || byte >= 0x80
                 || byte == Byte.quote || byte == Byte.lessThan || byte == Byte.greaterThan
                 || (byte == Byte.apostrophe && opener == Byte.apostrophe) {
                 break
@@ -41,8 +45,7 @@ enum LinkScanner {
         }
         let delimited = opener == Byte.quote || opener == Byte.apostrophe || opener == Byte.lessThan
         if !delimited {
-            let trailing: Set<UInt8> = [Byte.period, 0x2C, Byte.semicolon, Byte.colon, Byte.exclamationMark, Byte.questionMark, 0x29]
-            while end > index + schemeLength, trailing.contains(bytes[end - 1]) { end -= 1 }
+            while end > index + schemeLength, sentencePunctuation.contains(bytes[end - 1]) { end -= 1 }
         }
         guard end > index + schemeLength else { return nil }
         var text = Array(bytes[index..<end])
@@ -90,7 +93,7 @@ struct URLParts {
             authorityEnd += 1
         }
         var authority = url[authorityStart..<authorityEnd]
-        if let at = authority.lastIndex(of: 0x40) { authority = authority[(at + 1)...] }
+        if let at = authority.lastIndex(of: Byte.at) { authority = authority[(at + 1)...] }
         if let portColon = authority.firstIndex(of: Byte.colon) { authority = authority[..<portColon] }
         host = authority.map(Byte.lowercased)
         guard !host.isEmpty else { return nil }

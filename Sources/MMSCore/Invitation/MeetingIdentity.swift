@@ -42,7 +42,7 @@ extension InvitationBlock {
         var result: [UInt8] = []
         var index = 0
         while index < bytes.count {
-            if bytes[index] == 0x25, index + 2 < bytes.count, Byte.isHexDigit(bytes[index + 1]), Byte.isHexDigit(bytes[index + 2]) {
+            if bytes[index] == Byte.percent, index + 2 < bytes.count, Byte.isHexDigit(bytes[index + 1]), Byte.isHexDigit(bytes[index + 2]) {
                 result.append(value(bytes[index + 1]) << 4 | value(bytes[index + 2]))
                 index += 3
             } else {

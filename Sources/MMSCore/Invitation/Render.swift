@@ -70,7 +70,7 @@ enum BlockRenderer {
         let allDigits = !digits.isEmpty && digits.count == withoutHash.count
         var lines = [Line(pieces: [.text(Array(heading.utf8))], style: Array("margin-top:8px".utf8))]
         for number in details.dialInNumbers {
-            let dialed = Array(number.number.utf8).filter { Byte.isDigit($0) || $0 == 0x2B }
+            let dialed = Array(number.number.utf8).filter { Byte.isDigit($0) || $0 == Byte.plus }
             var display = sanitizedText(Array(number.number.utf8))
             var tel = Array("tel:".utf8) + dialed
             if allDigits {
@@ -125,7 +125,7 @@ enum BlockRenderer {
     /// Text with control characters (line breaks included) turned into spaces, so a
     /// label stays on its line and cannot start a line of its own.
     static func sanitizedText(_ text: [UInt8]) -> [UInt8] {
-        text.map { $0 < Byte.space || $0 == 0x7F ? Byte.space : $0 }
+        text.map { $0 < Byte.space || $0 == Byte.delete ? Byte.space : $0 }
     }
 
     /// A URL with the bytes a URL may not hold percent-encoded (whitespace, controls,
@@ -135,8 +135,8 @@ enum BlockRenderer {
         let hex = Array("0123456789ABCDEF".utf8)
         var result: [UInt8] = []
         for byte in url {
-            if byte <= Byte.space || byte >= 0x7F || byte == Byte.quote || byte == Byte.lessThan || byte == Byte.greaterThan {
-                result += [0x25, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            if byte <= Byte.space || byte >= Byte.delete || byte == Byte.quote || byte == Byte.lessThan || byte == Byte.greaterThan {
+                result += [Byte.percent, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
             } else {
                 result.append(byte)
             }

@@ -93,7 +93,7 @@ enum Separators {
             } else if let length = invisibleLength(at: position, in: bytes) {
                 position += length
             } else if format == .html, byte == Byte.ampersand, let reference = HTMLText.characterReference(in: bytes, at: position),
-                      reference.decoded == [0xC2, 0xA0] {
+                      reference.decoded == Byte.noBreakSpace {
                 position += reference.length
             } else {
                 break
@@ -109,7 +109,7 @@ enum Separators {
     private static func referenceStart(endingAt end: Int, in bytes: [UInt8]) -> Int? {
         for length in [6, 7] where end - length >= 0 && bytes[end - length] == Byte.ampersand {
             if let reference = HTMLText.characterReference(in: bytes, at: end - length),
-               reference.length == length, reference.decoded == [0xC2, 0xA0] {
+               reference.length == length, reference.decoded == Byte.noBreakSpace {
                 return end - length
             }
         }
