@@ -86,7 +86,7 @@ enum BlockRenderer {
         }
         let shownId = allDigits ? grouped(digits) + [Byte.hash] : sanitizedText(Array(conferenceId.utf8))
         lines.append(Line(pieces: [.text(Array("Conference ID: ".utf8) + shownId)], style: Array("margin-top:8px".utf8)))
-        lines.append(Line(pieces: [.link(text: Array(localNumbers.text.utf8), url: localNumbers.url(details, digits))], style: Array("margin-top:8px".utf8)))
+        lines.append(Line(pieces: [.link(text: Array(localNumbers.text.utf8), url: sanitizedURL(localNumbers.url(details, digits)))], style: Array("margin-top:8px".utf8)))
         return lines
     }
 
