@@ -5,6 +5,34 @@
 /// framed by lines of periods, in HTML or plain text. Everything here works on the
 /// body's UTF-8 bytes, never on characters, so text outside a block is never normalised
 /// or re-encoded (M3, M8): NFC and NFD stay distinct, emoji sequences stay whole.
+///
+/// ## Recognising a block
+/// - **Frame lines.** A run of 40–240 underscores (Teams) or 40–400 periods (Skype, Lync)
+///   that stands alone: in plain text alone on its line, in HTML alone between tags or
+///   line breaks; spaces, no-break spaces (also as `&nbsp;`) and invisible marks around it
+///   are allowed. The 32-underscore rule Outlook writes for `<hr>` is not a frame line.
+/// - **Join URL.** Between two frame lines, the first URL of the family's shape: Teams,
+///   `https://teams.microsoft.com/l/meetup-join/...` (also `/meet/<id>`, and the
+///   `teams.cloud.microsoft`, US government and `teams.live.com` hosts); Skype,
+///   `https://meet.lync.com/<tenant>/<user>/<key>`, `https://meet.<domain>/<user>/<key>` or
+///   `https://<host>/meet/<user>/<key>`, with `sl=` (the Web App link) removed. URLs are
+///   taken from attributes or running text; HTML references in them are decoded.
+/// - **Wording.** The visible text (tags and URLs left out) names "Microsoft Teams", or
+///   "Skype" / "Lync" / "Join online meeting" / the `[!OC(` marker, in any case and any
+///   language around it.
+/// - **Extent.** Plain text: from the first frame line's start to the last one's end,
+///   line break excluded. HTML: the frame lines with the elements that hold only them
+///   (`<div><span>____</span></div>`, Word's `<p class=MsoNormal>...<o:p></o:p></p>`),
+///   balanced, so no element that also holds the user's text is taken.
+/// - **Choices.** Where a user's own rule sits next to a block, the stretch framed by
+///   equal-length lines wins. A full-length rule inside a block is crossed only into a
+///   section that holds a dial string or `tel:` link and dial-in wording.
+///
+/// ## Known limits
+/// A block that lost a frame line, or whose frame line is split across elements, is not
+/// found (the engine then leaves the meeting alone). Links rewritten by mail filters
+/// (Safe Links) are not unwrapped. A join URL is returned as written, entity-decoded;
+/// ``meetingIdentity(ofJoinURL:)`` compares URLs that differ only in spelling.
 public enum InvitationBlock {
     /// Every online-meeting block in `body`, in order.
     ///
