@@ -292,3 +292,18 @@ extension InvitationFindTests {
         #expect(found.first?.utf8Range == expectedRange(prefix: prefix, block: F.teamsText))
     }
 }
+
+extension InvitationFindTests {
+    @Test("M4: in HTML that shows a plain-text block, a URL written &lt;...&gt; ends at &gt;")
+    func escapedAngleBrackets() {
+        let block = """
+        \(F.underscores80)<br>
+        Microsoft Teams meeting<br>
+        Click here to join the meeting&lt;\(F.teamsJoinURL)&gt;<br>
+        \(F.underscores80)
+        """
+        expectSingleBlock(prefix: "<p>", block: block, suffix: "</p>", format: .html, kind: .teams, url: F.teamsJoinURL)
+        let skype = "\(F.periods136)<br>Join Skype Meeting &lt;\(F.skypeOnlineURL)?sl=1&amp;x=1&gt;<br>\(F.periods136)"
+        expectSingleBlock(prefix: "", block: skype, suffix: "", format: .html, kind: .skypeOnline, url: F.skypeOnlineURL + "?x=1")
+    }
+}

@@ -38,12 +38,15 @@ enum LinkScanner {
             let byte = bytes[end]
             if byte <= Byte.space || byte == Byte.delete || byte >= 0x80
                 || byte == Byte.quote || byte == Byte.lessThan || byte == Byte.greaterThan
-                || (byte == Byte.apostrophe && opener == Byte.apostrophe) {
+                || (byte == Byte.apostrophe && opener == Byte.apostrophe)
+                || (format == .html && byte == Byte.ampersand && endsURL(referenceAt: end, in: bytes)) {
                 break
             }
             end += 1
         }
-        let delimited = opener == Byte.quote || opener == Byte.apostrophe || opener == Byte.lessThan
+        // In HTML, text written `&lt;https://...&gt;` delimits its URL like `<...>` does.
+        let escapedOpener = format == .html && index >= 4 && bytes.matches(escapedLessThan, at: index - 4)
+        let delimited = opener == Byte.quote || opener == Byte.apostrophe || opener == Byte.lessThan || escapedOpener
         if !delimited {
             while end > index + schemeLength, sentencePunctuation.contains(bytes[end - 1]) { end -= 1 }
         }
@@ -51,6 +54,19 @@ enum LinkScanner {
         var text = Array(bytes[index..<end])
         if format == .html { text = HTMLText.decodingReferences(text) }
         return ScannedURL(range: index..<end, text: text)
+    }
+
+    private static let escapedLessThan = asciiBytes("&lt;")
+
+    /// Whether the character reference at `index` stands for a byte that cannot be part
+    /// of a URL (`&lt;`, `&gt;`, `&quot;`, `&nbsp;`, an escaped space...), so ends one.
+    private static func endsURL(referenceAt index: Int, in bytes: [UInt8]) -> Bool {
+        guard let reference = HTMLText.characterReference(in: bytes, at: index) else { return false }
+        let decoded = reference.decoded
+        if decoded == Byte.noBreakSpace { return true }
+        guard decoded.count == 1 else { return true }
+        let byte = decoded[0]
+        return byte <= Byte.space || byte == Byte.quote || byte == Byte.lessThan || byte == Byte.greaterThan
     }
 
     /// Every URL in `range`, in order.
