@@ -14,6 +14,8 @@ struct InvitationIdentityTests {
             F.teamsJoinURL,
             "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzRlYjA1YmEtMmQ0Ni00MzA4LWE4ODMtY2M0OTVmYzUxYjk5%40thread.v2/0",
             "https://TEAMS.microsoft.com/l/meetup-join/19%3Ameeting_NzRlYjA1YmEtMmQ0Ni00MzA4LWE4ODMtY2M0OTVmYzUxYjk5%40thread.v2/0?anon=true",
+            "https://teams.microsoft.com/_#/l/meetup-join/19%3ameeting_NzRlYjA1YmEtMmQ0Ni00MzA4LWE4ODMtY2M0OTVmYzUxYjk5%40thread.v2/0?context=%7b%7d",
+            "https://teams.cloud.microsoft/l/meetup-join/19%3ameeting_NzRlYjA1YmEtMmQ0Ni00MzA4LWE4ODMtY2M0OTVmYzUxYjk5%40thread.v2/0",
         ]
         for url in variants {
             #expect(InvitationBlock.meetingIdentity(ofJoinURL: url) == expected, "\(url)")

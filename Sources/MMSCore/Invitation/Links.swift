@@ -97,6 +97,8 @@ struct URLParts {
     var path: [UInt8]
     /// The query without its `?`, or `nil` when there is none.
     var query: [UInt8]?
+    /// The fragment without its `#`, or `nil` when there is none.
+    var fragment: [UInt8]?
 
     /// Splits `url`; `nil` when it is not `scheme://host...`.
     init?(_ url: [UInt8]) {
@@ -117,12 +119,14 @@ struct URLParts {
         while pathEnd < url.count, url[pathEnd] != Byte.questionMark, url[pathEnd] != Byte.hash { pathEnd += 1 }
         path = Array(url[authorityEnd..<pathEnd])
         pathSegments = path.split(separator: Byte.slash, omittingEmptySubsequences: true).map(Array.init)
+        var queryEnd = pathEnd
         if pathEnd < url.count, url[pathEnd] == Byte.questionMark {
-            let queryEnd = url[pathEnd...].firstIndex(of: Byte.hash) ?? url.count
+            queryEnd = url[pathEnd...].firstIndex(of: Byte.hash) ?? url.count
             query = Array(url[(pathEnd + 1)..<queryEnd])
         } else {
             query = nil
         }
+        fragment = queryEnd < url.count ? Array(url[(queryEnd + 1)...]) : nil
     }
 
     /// Whether the host is `domain` or one of its subdomains.

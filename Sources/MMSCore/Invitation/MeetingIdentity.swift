@@ -7,7 +7,8 @@ extension InvitationBlock {
     /// (`%3a`, `%3A`), hosts change case, Skype links gain `?sl=1`. The identity keeps what
     /// names the meeting and drops the rest:
     /// - Teams: `teams:` and the thread with its message, percent-decoded
-    ///   (`teams:19:meeting_NzRl...@thread.v2/0`), or `teams-meet:<id>` for `/meet/<id>` links.
+    ///   (`teams:19:meeting_NzRl...@thread.v2/0`), also for the web client's `/_#/l/meetup-join/`
+    ///   form, or `teams-meet:<id>` for `/meet/<id>` links.
     /// - Skype and Lync: `skype:`, the lower-cased host and the path (tenant, user and key),
     ///   without query or fragment (`skype:meet.lync.com/contoso/alice/K7QZ2B4X`).
     ///
@@ -17,8 +18,8 @@ extension InvitationBlock {
         let url = Array(joinURL.utf8)
         guard let parts = URLParts(url) else { return nil }
         var identity: [UInt8]
-        if TeamsBlock.isJoinURL(url) {
-            let segments = parts.pathSegments.map { percentDecoded($0) }
+        if let path = TeamsBlock.joinPath(url) {
+            let segments = path.split(separator: Byte.slash).map { percentDecoded(Array($0)) }
             if segments.count >= 3, segments[0].map(Byte.lowercased) == asciiBytes("l") {
                 identity = asciiBytes("teams:") + Array(segments[2...].joined(separator: [Byte.slash]))
             } else {

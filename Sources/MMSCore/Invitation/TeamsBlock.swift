@@ -25,11 +25,22 @@ enum TeamsBlock {
     /// Whether `url` joins a Teams meeting: https on a Teams host, under
     /// `/l/meetup-join/` (or the newer `/meet/<id>`), with something after that prefix.
     static func isJoinURL(_ url: [UInt8]) -> Bool {
-        guard let parts = URLParts(url), parts.scheme == Array("https".utf8), hosts.contains(parts.host) else { return false }
-        let path = parts.path.map(Byte.lowercased)
-        for prefix in [meetupJoinPath, shortJoinPath] where path.count > prefix.count && path.starts(with: prefix) {
-            return true
+        joinPath(url) != nil
+    }
+
+    /// The path of a Teams join URL, query and fragment left out, or `nil` when `url` is
+    /// not one. The web client's deep-link form `https://teams.microsoft.com/_#/l/meetup-join/...`
+    /// carries its path in the fragment.
+    static func joinPath(_ url: [UInt8]) -> [UInt8]? {
+        guard let parts = URLParts(url), parts.scheme == asciiBytes("https"), hosts.contains(parts.host) else { return nil }
+        var path = parts.path
+        if path == asciiBytes("/_"), let fragment = parts.fragment, fragment.first == Byte.slash {
+            path = Array(fragment.prefix { $0 != Byte.questionMark })
         }
-        return false
+        let lowercased = path.map(Byte.lowercased)
+        for prefix in [meetupJoinPath, shortJoinPath] where lowercased.count > prefix.count && lowercased.starts(with: prefix) {
+            return path
+        }
+        return nil
     }
 }
