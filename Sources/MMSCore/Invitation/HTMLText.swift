@@ -90,7 +90,7 @@ enum HTMLText {
             } else if let url = LinkScanner.url(in: bytes, at: index, within: range, format: format) {
                 appendSpace()
                 index = url.range.upperBound
-            } else if byte == 0xC2, index + 1 < range.upperBound, bytes[index + 1] == 0xA0 {
+            } else if index + 1 < range.upperBound, bytes[index..<(index + 2)].elementsEqual(Byte.noBreakSpace) {
                 appendSpace()
                 index += 2
             } else if Byte.isSpace(byte) {
