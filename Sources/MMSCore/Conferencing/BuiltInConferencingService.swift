@@ -1,0 +1,77 @@
+import Foundation
+
+/// A conferencing service that keeps its online meetings in the store.
+///
+/// Join URLs follow the public formats of MISSION.md's appendix; the conference id is the
+/// organiser's (unique on their bridge) and the dial-in numbers are their bridge's.
+public struct BuiltInConferencingService: ConferencingService {
+    public let kind: MeetingKind
+    private let store: any ConferencingStore & DirectoryStore
+
+    /// Creates the service for `kind`.
+    public init(kind: MeetingKind, store: any ConferencingStore & DirectoryStore) {
+        self.kind = kind
+        self.store = store
+    }
+
+    public func lookUp(joinURL: String) async throws -> OnlineMeeting? {
+        guard let meeting = try await store.onlineMeeting(joinURL: joinURL), meeting.kind == kind else { return nil }
+        return meeting
+    }
+
+    public func schedule(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting {
+        var dialIn: [DialInNumber] = []
+        var conferenceId: String?
+        let audio = organizer.audioConferencing
+        if audio.providesMicrosoftDialIn {
+            guard let bridgeId = audio.bridge else {
+                throw ConferencingError(
+                    "\(organizer.userPrincipalName) has audio conferencing but no bridge: assign a bridge "
+                        + "to the user, then run Start-CsExMeetingMigration for them again")
+            }
+            guard let bridge = try await store.bridge(organizer.tenant, id: bridgeId) else {
+                throw ConferencingError(
+                    "the bridge \(bridgeId) of \(organizer.userPrincipalName) does not exist: assign an existing "
+                        + "bridge to the user, then run Start-CsExMeetingMigration for them again")
+            }
+            guard !bridge.numbers.isEmpty else {
+                throw ConferencingError(
+                    "the bridge \(bridge.name) of \(organizer.userPrincipalName) has no phone number: assign a "
+                        + "number to the bridge, then run Start-CsExMeetingMigration for the user again")
+            }
+            guard let id = audio.conferenceId else {
+                throw ConferencingError(
+                    "\(organizer.userPrincipalName) has no conference id: reset their conference id, "
+                        + "then run Start-CsExMeetingMigration for them again")
+            }
+            dialIn = bridge.numbers
+            conferenceId = id
+        }
+        let existing = try await store.onlineMeeting(calendarMeeting.tenant, calendarMeeting: calendarMeeting.id, kind: kind)
+        let meeting = OnlineMeeting(
+            kind: kind,
+            joinURL: existing?.joinURL ?? newJoinURL(for: organizer),
+            tenant: calendarMeeting.tenant,
+            organizer: organizer.id,
+            calendarMeeting: calendarMeeting.id,
+            conferenceId: conferenceId,
+            dialInNumbers: dialIn)
+        try await store.saveOnlineMeeting(meeting)
+        return meeting
+    }
+
+    /// A fresh join URL in this service's format.
+    public func newJoinURL(for organizer: User) -> String {
+        let key = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).uppercased()
+        switch kind {
+        case .teams:
+            let thread = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            return "https://teams.microsoft.com/l/meetup-join/19%3ameeting_\(thread)%40thread.v2/0"
+                + "?context=%7b%22Tid%22%3a%22\(organizer.tenant)%22%2c%22Oid%22%3a%22\(organizer.id)%22%7d"
+        case .skypeOnline:
+            return "https://meet.lync.com/\(organizer.tenant)/\(organizer.sipUser)/\(key)"
+        case .skypeOnPremises:
+            return "https://meet.\(organizer.sipDomain)/\(organizer.sipUser)/\(key)"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// What to do with one meeting of a migration, decided before any write.
+enum MeetingPlan: Sendable {
+    /// The meeting's kind is not selected by the migration's scope: not counted, nothing recorded.
+    case notSelected
+    /// Left alone with a reason (M4, M5, no block).
+    case skip(String)
+    /// Could not be migrated now; retried with the migration (M7).
+    case fail(String)
+    /// Rewritten and re-sent.
+    case migrate(CalendarMeeting, OnlineMeeting)
+}
+
+/// Migrates one meeting: the steps of M2 for a single calendar item.
+struct MeetingMigrator: Sendable {
+    static let participantLimit = 250
+
+    let conferencing: ConferencingServices
+
+    /// Decides what happens to `meeting` and, for a migrated one, schedules it in the target service.
+    func plan(_ meeting: CalendarMeeting, organizer: User, scope: MigrationScope) async -> MeetingPlan {
+        let blocks = InvitationBlock.find(in: meeting.body, format: meeting.bodyFormat)
+        guard !blocks.isEmpty else {
+            return .skip("no online-meeting block was found in the invitation, so there was nothing to replace")
+        }
+        guard let block = blocks.first(where: { scope.selects($0.kind) }) else { return .notSelected }
+
+        let participants = meeting.participantCount(organizerAddress: organizer.userPrincipalName)
+        if participants > Self.participantLimit {
+            return .skip("M5: the meeting has \(participants) participants (organiser included); meetings over "
+                + "\(Self.participantLimit) are not migrated, the organiser must reschedule it")
+        }
+
+        let source: OnlineMeeting?
+        do {
+            source = try await conferencing.service(for: block.kind).lookUp(joinURL: block.joinURL)
+        } catch {
+            return .fail("the \(block.kind.rawValue) service could not be reached: \(error)")
+        }
+        guard let source, source.calendarMeeting == meeting.id, source.organizer == organizer.id else {
+            return .skip("M4: the meeting was not created through the service: its online-meeting block (\(block.joinURL)) "
+                + "has no meeting of its own in the \(block.kind.rawValue) service, it was probably copied from another meeting")
+        }
+
+        let targetKind = scope.targetKind(for: block.kind)
+        let target: OnlineMeeting
+        do {
+            target = try await conferencing.service(for: targetKind).schedule(for: meeting, organizer: organizer)
+        } catch {
+            return .fail("\(error)")
+        }
+        var rewritten = meeting
+        rewritten.body = InvitationBlock.replacing(block, in: meeting.body, with: target.joinDetails, format: meeting.bodyFormat)
+        rewritten.kind = targetKind
+        rewritten.createdThroughService = true
+        return .migrate(rewritten, target)
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Logging
+
+/// The workers: claim due migrations, migrate each meeting, finish, retry or fail (M2, M7).
+extension MigrationEngine {
+    /// Runs the workers, the outbox dispatcher and daily pruning until the task is cancelled.
+    ///
+    /// Cancelling stops claiming new work; a migration cut short keeps its lease until it
+    /// expires, then any engine resumes it where it stopped.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for index in 0..<max(1, configuration.workerCount) {
+                let name = "\(configuration.workerName)-\(index)"
+                group.addTask { await self.workerLoop(name: name) }
+            }
+            group.addTask { await self.outboxLoop() }
+            group.addTask { await self.pruneLoop() }
+        }
+    }
+
+    /// Processes every migration due now, one after another, then sends the outbox.
+    /// Returns how many migrations were processed. Meant for tests and tools; servers use ``run()``.
+    @discardableResult
+    public func runDueWork(owner: String? = nil) async throws -> Int {
+        var processed = 0
+        while let claim = try await store.claimDueMigrations(
+            now: clock.now(), owner: owner ?? configuration.workerName, leaseDuration: configuration.leaseDuration, limit: 1
+        ).first {
+            await process(claim)
+            processed += 1
+        }
+        try await dispatchOutbox()
+        return processed
+    }
+
+    /// Sends every unsent invitation of the outbox; returns how many were sent.
+    @discardableResult
+    public func dispatchOutbox() async throws -> Int {
+        var sent = 0
+        while true {
+            let batch = try await store.unsentInvitations(limit: 100)
+            if batch.isEmpty { return sent }
+            for invitation in batch {
+                try await sender.send(invitation)
+                try await store.markInvitationSent(invitation.id, now: clock.now())
+                sent += 1
+            }
+        }
+    }
+
+    func workerLoop(name: String) async {
+        while !Task.isCancelled {
+            do {
+                let claims = try await store.claimDueMigrations(
+                    now: clock.now(), owner: name, leaseDuration: configuration.leaseDuration, limit: 1)
+                if let claim = claims.first {
+                    await process(claim)
+                    continue
+                }
+                try await sleepUntilDueOrPoll()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("worker failed to claim work", metadata: ["worker": "\(name)", "error": "\(error)"])
+                try? await clock.sleep(until: clock.now().adding(configuration.pollInterval))
+            }
+        }
+    }
+
+    func outboxLoop() async {
+        while !Task.isCancelled {
+            do {
+                try await dispatchOutbox()
+            } catch {
+                logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
+            }
+            do { try await clock.sleep(until: clock.now().adding(configuration.pollInterval)) } catch { return }
+        }
+    }
+
+    func pruneLoop() async {
+        while !Task.isCancelled {
+            do {
+                let pruned = try await pruneStatusRecords()
+                if pruned > 0 { logger.info("pruned status records", metadata: ["count": "\(pruned)"]) }
+            } catch {
+                logger.error("pruning failed", metadata: ["error": "\(error)"])
+            }
+            do { try await clock.sleep(until: clock.now().adding(.seconds(3600))) } catch { return }
+        }
+    }
+
+    private func sleepUntilDueOrPoll() async throws {
+        let now = clock.now()
+        var wake = now.adding(configuration.pollInterval)
+        if let due = try await store.nextDueDate(), due < wake { wake = max(due, now) }
+        try await clock.sleep(until: wake)
+    }
+
+    /// Processes one claimed migration to its end, its next retry, or the loss of its lease.
+    func process(_ claim: ClaimedMigration) async {
+        let record = claim.record
+        var lease = claim.lease
+        let metadata: Logger.Metadata = ["correlationId": "\(record.correlationId)", "user": "\(record.userPrincipalName)"]
+        do {
+            guard let organizer = try await store.user(record.tenant, id: record.userId) else {
+                try await store.finishMigration(
+                    lease, state: .failed, message: "the user \(record.userPrincipalName) no longer exists in the directory",
+                    now: clock.now())
+                return
+            }
+            let migrator = MeetingMigrator(conferencing: conferencing)
+            let startedAt = clock.now()
+            let meetings = try await store.meetings(record.tenant, organizedBy: organizer.id, startingFrom: startedAt)
+            var previous: [MeetingID: MeetingOutcomeRecord] = [:]
+            for outcome in try await store.meetingOutcomes(record.correlationId) { previous[outcome.meeting] = outcome }
+            let selected = Set(meetings.map(\.id))
+
+            // A meeting that failed earlier and has started since is no longer worth migrating.
+            for outcome in previous.values where outcome.outcome == .failed && !selected.contains(outcome.meeting) {
+                try await store.recordMeetingOutcome(
+                    MeetingOutcomeRecord(
+                        correlationId: record.correlationId, meeting: outcome.meeting, subject: outcome.subject, outcome: .skipped,
+                        reason: "the meeting started before it could be migrated", recorded: clock.now()),
+                    rewrite: nil, invitation: nil, lease: lease)
+            }
+
+            for meeting in meetings {
+                if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
+                lease = try await renewIfNeeded(lease)
+                let plan = await migrator.plan(meeting, organizer: organizer, scope: record.scope)
+                try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
+            }
+            try await conclude(record, lease: lease, organizer: organizer)
+        } catch let conflict as MigrationStoreConflict {
+            logger.warning("migration stopped: lease lost", metadata: metadata.merging(["conflict": "\(conflict)"]) { $1 })
+        } catch {
+            logger.error("migration attempt failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            await retryOrFail(record, lease: lease, message: "the migration could not run: \(error)")
+        }
+        do { try await dispatchOutbox() } catch {
+            logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func recordPlan(
+        _ plan: MeetingPlan, for meeting: CalendarMeeting, organizer: User, migration: MigrationStatusRecord, lease: MigrationLease
+    ) async throws {
+        let now = clock.now()
+        func outcome(_ kind: MeetingOutcome, _ reason: String) -> MeetingOutcomeRecord {
+            MeetingOutcomeRecord(
+                correlationId: migration.correlationId, meeting: meeting.id, subject: meeting.subject,
+                outcome: kind, reason: reason, recorded: now)
+        }
+        switch plan {
+        case .notSelected:
+            return
+        case .skip(let reason):
+            try await store.recordMeetingOutcome(outcome(.skipped, reason), rewrite: nil, invitation: nil, lease: lease)
+        case .fail(let reason):
+            try await store.recordMeetingOutcome(outcome(.failed, reason), rewrite: nil, invitation: nil, lease: lease)
+        case .migrate(let rewritten, let target):
+            let invitation = OutgoingInvitation(
+                id: "\(migration.correlationId)/\(meeting.id)", correlationId: migration.correlationId, tenant: meeting.tenant,
+                meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName, recipients: meeting.attendees,
+                subject: rewritten.subject, body: rewritten.body, bodyFormat: rewritten.bodyFormat,
+                attachments: rewritten.attachments, start: rewritten.start, end: rewritten.end, created: now)
+            do {
+                try await store.recordMeetingOutcome(
+                    outcome(.migrated, "now a \(target.kind.rawValue) meeting at \(target.joinURL)"),
+                    rewrite: MeetingRewrite(expectedVersion: meeting.version, rewritten: rewritten),
+                    invitation: invitation, lease: lease)
+            } catch MigrationStoreConflict.meetingChanged {
+                try await store.recordMeetingOutcome(
+                    outcome(.failed, "the meeting was edited while it was being migrated; it is retried"),
+                    rewrite: nil, invitation: nil, lease: lease)
+            }
+        }
+    }
+
+    private func conclude(_ record: MigrationStatusRecord, lease: MigrationLease, organizer: User) async throws {
+        let outcomes = try await store.meetingOutcomes(record.correlationId)
+        let failed = outcomes.filter { $0.outcome == .failed }
+        let skipped = outcomes.filter { $0.outcome == .skipped }
+        if failed.isEmpty {
+            let message = skipped.isEmpty ? "" : "\(skipped.count) meeting(s) left alone: " + describe(skipped)
+            try await store.finishMigration(lease, state: .succeeded, message: message, now: clock.now())
+            logger.info("migration succeeded", metadata: ["correlationId": "\(record.correlationId)"])
+            return
+        }
+        let message = "\(failed.count) meeting(s) could not be migrated: " + describe(failed)
+        await retryOrFail(record, lease: lease, message: message, organizer: organizer)
+    }
+
+    private func retryOrFail(_ record: MigrationStatusRecord, lease: MigrationLease, message: String, organizer: User? = nil) async {
+        let now = clock.now()
+        let nextRetry = record.retryCount + 1
+        do {
+            if let delay = configuration.retrySchedule.delay(beforeRetry: nextRetry) {
+                try await store.rescheduleMigration(
+                    lease, retryAt: now.adding(delay),
+                    message: "\(message) (retry \(nextRetry) of \(configuration.retrySchedule.maximumRetries) scheduled)", now: now)
+            } else {
+                let identity = organizer?.userPrincipalName ?? record.userPrincipalName
+                try await store.finishMigration(
+                    lease, state: .failed,
+                    message: "\(message). Gave up after \(configuration.retrySchedule.maximumRetries) retries: fix the cause, "
+                        + "then run Start-CsExMeetingMigration -Identity \(identity) again",
+                    now: now)
+            }
+        } catch {
+            logger.error("could not record the attempt's end", metadata: ["correlationId": "\(record.correlationId)", "error": "\(error)"])
+        }
+    }
+
+    private func renewIfNeeded(_ lease: MigrationLease) async throws -> MigrationLease {
+        let now = clock.now()
+        let (seconds, _) = configuration.leaseDuration.components
+        guard lease.expires.timeIntervalSince(now) < Double(seconds) * 2 / 3 else { return lease }
+        return try await store.renewLease(lease, now: now, duration: configuration.leaseDuration)
+    }
+
+    private func describe(_ outcomes: [MeetingOutcomeRecord]) -> String {
+        let shown = outcomes.prefix(5).map { "'\($0.subject)': \($0.reason)" }.joined(separator: "; ")
+        return outcomes.count > 5 ? shown + "; and \(outcomes.count - 5) more" : shown
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+
+/// The migration engine: directory triggers, the durable queue, workers, status.
+///
+/// The RPC server creates one per process over a ``MigrationStore`` and runs ``run()``
+/// under its service group. Every operation is durable when it returns.
+public final class MigrationEngine: Sendable {
+    /// The storage backend.
+    public let store: any MigrationStore
+    /// Where time comes from.
+    public let clock: any MigrationClock
+    /// How the engine runs.
+    public let configuration: MigrationEngineConfiguration
+    let conferencing: ConferencingServices
+    let sender: any InvitationSender
+    let logger: Logger
+
+    /// Creates an engine.
+    ///
+    /// - Parameters:
+    ///   - store: the storage backend.
+    ///   - clock: where time comes from (``SystemMigrationClock`` in production).
+    ///   - configuration: hold, retries, workers, leases.
+    ///   - conferencing: the conferencing services; `nil` means the built-in ones over `store`.
+    ///   - sender: sends invitations; `nil` means the built-in ``StoreInvitationSender``.
+    ///   - logger: where to log.
+    public init(
+        store: any MigrationStore,
+        clock: any MigrationClock = SystemMigrationClock(),
+        configuration: MigrationEngineConfiguration = .defaults,
+        conferencing: ConferencingServices? = nil,
+        sender: (any InvitationSender)? = nil,
+        logger: Logger = Logger(label: "mms.engine")
+    ) {
+        self.store = store
+        self.clock = clock
+        self.configuration = configuration
+        self.conferencing = conferencing ?? .builtIn(store: store)
+        self.sender = sender ?? StoreInvitationSender(store: store, clock: clock)
+        self.logger = logger
+    }
+
+    // MARK: Manual trigger and tenant switches
+
+    /// `Start-CsExMeetingMigration` (T4): queues a migration of `identity`'s meetings.
+    ///
+    /// - Parameters:
+    ///   - tenant: the tenant.
+    ///   - identity: the user's principal name.
+    ///   - source: which meetings (default all).
+    ///   - target: what they become (default current).
+    /// - Returns: queued, merged into the pending migration, a follow-up, or not queued with the reason
+    ///   (S3 off, L1).
+    /// - Throws: ``MigrationEngineError`` for an empty or unknown identity.
+    public func startMeetingMigration(
+        tenant: TenantID,
+        identity: String,
+        source: SourceMeetingType = .all,
+        target: TargetMeetingType = .current
+    ) async throws -> EnqueueOutcome {
+        try await applyDirectoryChange(tenant: tenant, identity: identity, .startMigration(source: source, target: target)).migration
+    }
+
+    /// `Get-CsTenantMigrationConfiguration` (S3).
+    public func tenantMigrationConfiguration(tenant: TenantID) async throws -> TenantSettings {
+        try validate(tenant)
+        return try await store.tenantSettings(tenant)
+    }
+
+    /// `Set-CsTenantMigrationConfiguration -MeetingMigrationEnabled` (S3).
+    @discardableResult
+    public func setTenantMigrationConfiguration(tenant: TenantID, meetingMigrationEnabled: Bool) async throws -> TenantSettings {
+        try await updateSettings(tenant) { $0.meetingMigrationEnabled = meetingMigrationEnabled }
+    }
+
+    /// `Get-CsOnlineDialInConferencingTenantSettings` (S4).
+    public func dialInConferencingSettings(tenant: TenantID) async throws -> TenantSettings {
+        try await tenantMigrationConfiguration(tenant: tenant)
+    }
+
+    /// `Set-CsOnlineDialInConferencingTenantSettings -AutomaticallyMigrateUserMeetings` (S4).
+    @discardableResult
+    public func setDialInConferencingSettings(tenant: TenantID, automaticallyMigrateUserMeetings: Bool) async throws -> TenantSettings {
+        try await updateSettings(tenant) { $0.automaticallyMigrateUserMeetings = automaticallyMigrateUserMeetings }
+    }
+
+    func updateSettings(_ tenant: TenantID, _ change: (inout TenantSettings) -> Void) async throws -> TenantSettings {
+        try validate(tenant)
+        var settings = try await store.tenantSettings(tenant)
+        change(&settings)
+        try await store.saveTenantSettings(settings)
+        return settings
+    }
+
+    // MARK: Status
+
+    /// `Get-CsMeetingMigrationStatus` (S1): records matching `query`, most recently modified first.
+    /// - Throws: ``MigrationEngineError`` for an unknown identity, a negative limit or an inverted window.
+    public func migrationStatus(tenant: TenantID, query: StatusQuery = StatusQuery()) async throws -> [MigrationStatusRecord] {
+        try await store.migrationStatus(tenant, filter: filter(tenant, query))
+    }
+
+    /// `Get-CsMeetingMigrationStatus -SummaryOnly` (S1): distinct users per state, every state present.
+    public func migrationSummary(tenant: TenantID, query: StatusQuery = StatusQuery()) async throws -> [MigrationState: Int] {
+        var summary = try await store.migrationSummary(tenant, filter: filter(tenant, query))
+        for state in MigrationState.allCases where summary[state] == nil { summary[state] = 0 }
+        return summary
+    }
+
+    /// The record of one migration, if it exists (and was not pruned).
+    public func migrationStatus(correlationId: CorrelationID) async throws -> MigrationStatusRecord? {
+        try await store.migrationStatus(correlationId)
+    }
+
+    /// What happened to each meeting in one migration.
+    public func meetingOutcomes(correlationId: CorrelationID) async throws -> [MeetingOutcomeRecord] {
+        try await store.meetingOutcomes(correlationId)
+    }
+
+    /// Deletes finished status records older than the retention (150 days, S2). Returns how many.
+    @discardableResult
+    public func pruneStatusRecords() async throws -> Int {
+        try await store.pruneMigrations(createdBefore: clock.now().adding(.zero - configuration.statusRetention))
+    }
+
+    private func filter(_ tenant: TenantID, _ query: StatusQuery) async throws -> StatusFilter {
+        try validate(tenant)
+        guard query.limit >= 0 else {
+            throw MigrationEngineError(code: .invalidArgument, field: "limit", message: "limit must not be negative (got \(query.limit))")
+        }
+        if let start = query.start, let end = query.end, start > end {
+            throw MigrationEngineError(code: .invalidArgument, field: "start", message: "start (\(start)) is after end (\(end))")
+        }
+        var userId: UserID?
+        if let identity = query.identity?.trimmingCharacters(in: .whitespaces), !identity.isEmpty {
+            guard let user = try await store.user(tenant, principalName: identity) else {
+                throw MigrationEngineError.unknownUser(identity, tenant: tenant)
+            }
+            userId = user.id
+        }
+        return StatusFilter(
+            userId: userId, start: query.start, end: query.end, state: query.state,
+            limit: query.limit == 0 ? StatusQuery.defaultLimit : query.limit)
+    }
+
+    func validate(_ tenant: TenantID) throws {
+        if tenant.rawValue.trimmingCharacters(in: .whitespaces).isEmpty { throw MigrationEngineError.emptyField("tenant") }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// An updated meeting invitation, sent to every attendee on the organiser's behalf (M2 step 4).
+///
+/// Recorded in the outbox in the same transaction as the meeting's new state; its ``id`` is the
+/// idempotency key every ``InvitationSender`` must honour.
+public struct OutgoingInvitation: Sendable, Hashable, Codable {
+    /// The idempotency key.
+    public var id: String
+    /// The migration that produced it.
+    public var correlationId: CorrelationID
+    /// The tenant.
+    public var tenant: TenantID
+    /// The meeting.
+    public var meeting: MeetingID
+    /// The organiser, on whose behalf it is sent.
+    public var organizerPrincipalName: String
+    /// The attendees.
+    public var recipients: [String]
+    /// The subject.
+    public var subject: String
+    /// The whole rewritten body.
+    public var body: String
+    /// The body's format.
+    public var bodyFormat: BodyFormat
+    /// The attachments, unchanged.
+    public var attachments: [Attachment]
+    /// The meeting's start.
+    public var start: Date
+    /// The meeting's end.
+    public var end: Date
+    /// When it was recorded.
+    public var created: Date
+    /// When it was sent, if it was.
+    public var sent: Date?
+
+    /// Creates an invitation.
+    public init(
+        id: String, correlationId: CorrelationID, tenant: TenantID, meeting: MeetingID,
+        organizerPrincipalName: String, recipients: [String], subject: String, body: String,
+        bodyFormat: BodyFormat, attachments: [Attachment], start: Date, end: Date, created: Date, sent: Date? = nil
+    ) {
+        self.id = id
+        self.correlationId = correlationId
+        self.tenant = tenant
+        self.meeting = meeting
+        self.organizerPrincipalName = organizerPrincipalName
+        self.recipients = recipients
+        self.subject = subject
+        self.body = body
+        self.bodyFormat = bodyFormat
+        self.attachments = attachments
+        self.start = start
+        self.end = end
+        self.created = created
+        self.sent = sent
+    }
+}
+
+/// Sends invitations: a mail connector (a later issue) or the built-in recorder.
+public protocol InvitationSender: Sendable {
+    /// Sends `invitation` to its recipients on the organiser's behalf.
+    ///
+    /// May be called more than once for one invitation (a crash between sending and marking it
+    /// sent): implementations must deliver at most once per ``OutgoingInvitation/id``.
+    func send(_ invitation: OutgoingInvitation) async throws
+}

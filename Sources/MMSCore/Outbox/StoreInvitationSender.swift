@@ -1,0 +1,20 @@
+import Foundation
+
+/// The built-in sender: "delivers" by recording the invitation in the store, at most once per id.
+///
+/// Stands in for the mail connector a later issue adds; attendees' mailboxes are the
+/// store's delivery table, which tests read to check that nothing was sent twice.
+public struct StoreInvitationSender: InvitationSender {
+    private let store: any OutboxStore
+    private let clock: any MigrationClock
+
+    /// Creates a sender writing into `store`.
+    public init(store: any OutboxStore, clock: any MigrationClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public func send(_ invitation: OutgoingInvitation) async throws {
+        _ = try await store.recordDelivery(invitation, now: clock.now())
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import MMSCore
+
+extension SQLiteMigrationStore {
+    public func saveMeeting(_ meeting: CalendarMeeting) async throws {
+        try await write { db in try Self.save(db, meeting) }
+    }
+
+    public func meeting(_ tenant: TenantID, id: MeetingID) async throws -> CalendarMeeting? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT body, data FROM meetings WHERE id = ? AND tenant = ?", arguments: [id.rawValue, tenant.rawValue])
+                .map(Self.meeting(from:))
+        }
+    }
+
+    public func meetings(_ tenant: TenantID, organizedBy organizer: UserID, startingFrom start: Date) async throws -> [CalendarMeeting] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT body, data FROM meetings WHERE tenant = ? AND organizer = ? AND start_at >= ? ORDER BY start_at, id",
+                arguments: [tenant.rawValue, organizer.rawValue, start.micros]
+            ).map(Self.meeting(from:))
+        }
+    }
+
+    public func saveOnlineMeeting(_ meeting: OnlineMeeting) async throws {
+        let data = try JSON.encode(meeting)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO online_meetings (join_url, tenant, kind, calendar_meeting, organizer, data) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(join_url) DO UPDATE SET data = excluded.data, calendar_meeting = excluded.calendar_meeting,
+                        organizer = excluded.organizer, kind = excluded.kind
+                    """,
+                arguments: [
+                    meeting.joinURL, meeting.tenant.rawValue, meeting.kind.rawValue, meeting.calendarMeeting.rawValue,
+                    meeting.organizer.rawValue, data,
+                ])
+        }
+    }
+
+    public func onlineMeeting(joinURL: String) async throws -> OnlineMeeting? {
+        try await read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM online_meetings WHERE join_url = ?", arguments: [joinURL])
+                .map { try JSON.decode(OnlineMeeting.self, from: $0) }
+        }
+    }
+
+    public func onlineMeeting(_ tenant: TenantID, calendarMeeting: MeetingID, kind: MeetingKind) async throws -> OnlineMeeting? {
+        try await read { db in
+            try Data.fetchOne(
+                db, sql: "SELECT data FROM online_meetings WHERE calendar_meeting = ? AND kind = ? AND tenant = ?",
+                arguments: [calendarMeeting.rawValue, kind.rawValue, tenant.rawValue]
+            ).map { try JSON.decode(OnlineMeeting.self, from: $0) }
+        }
+    }
+
+    public func onlineMeetings(_ tenant: TenantID, organizedBy organizer: UserID) async throws -> [OnlineMeeting] {
+        try await read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT data FROM online_meetings WHERE tenant = ? AND organizer = ?",
+                arguments: [tenant.rawValue, organizer.rawValue]
+            ).map { try JSON.decode(OnlineMeeting.self, from: $0) }
+        }
+    }
+
+    // MARK: Helpers
+
+    static func save(_ db: Database, _ meeting: CalendarMeeting) throws {
+        var withoutBody = meeting
+        withoutBody.body = ""
+        try db.execute(
+            sql: """
+                INSERT INTO meetings (id, tenant, organizer, start_at, version, body, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET organizer = excluded.organizer, start_at = excluded.start_at,
+                    version = excluded.version, body = excluded.body, data = excluded.data
+                """,
+            arguments: [
+                meeting.id.rawValue, meeting.tenant.rawValue, meeting.organizer.rawValue, meeting.start.micros,
+                meeting.version, meeting.body.utf8Data, try JSON.encode(withoutBody),
+            ])
+    }
+
+    static func meeting(from row: Row) throws -> CalendarMeeting {
+        var meeting = try JSON.decode(CalendarMeeting.self, from: row["data"])
+        meeting.body = String(utf8Data: row["body"])
+        return meeting
+    }
+}

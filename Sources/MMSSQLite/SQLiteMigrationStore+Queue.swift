@@ -1,0 +1,251 @@
+import Foundation
+import GRDB
+import MMSCore
+
+extension SQLiteMigrationStore {
+    public func enqueueMigration(for user: User, scope: MigrationScope, parameters: EnqueueParameters) async throws -> EnqueueOutcome {
+        try await write { db in try Self.enqueue(db, user: user, scope: scope, parameters: parameters) }
+    }
+
+    public func claimDueMigrations(now: Date, owner: String, leaseDuration: Duration, limit: Int) async throws -> [ClaimedMigration] {
+        try await write { db in
+            // Unfinished rows by due time, through the partial index: finished history is never scanned.
+            let candidates = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM migrations INDEXED BY migrations_unfinished_by_due
+                    WHERE state IN ('pending', 'inProgress') AND due_at <= ?
+                    ORDER BY due_at, created_at LIMIT ?
+                    """,
+                arguments: [now.micros, max(1, limit) * 4 + 16])
+            var claimed: [ClaimedMigration] = []
+            var claimedUsers: Set<String> = []
+            for row in candidates where claimed.count < limit {
+                let id: String = row["id"]
+                let tenant: String = row["tenant"]
+                let userId: String = row["user_id"]
+                let userKey = tenant + "\u{0}" + userId
+                guard !claimedUsers.contains(userKey) else { continue }
+                if (row["state"] as String) == MigrationState.pending.rawValue {
+                    // Never two migrations of one user at once: a running (or retrying) one goes first.
+                    let running = try Bool.fetchOne(
+                        db,
+                        sql: "SELECT 1 FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'inProgress' AND id != ? LIMIT 1",
+                        arguments: [tenant, userId, id]) ?? false
+                    if running { continue }
+                }
+                let token = (row["lease_token"] as Int64) + 1
+                let expires = now.adding(leaseDuration)
+                try db.execute(
+                    sql: """
+                        UPDATE migrations SET state = 'inProgress', lease_owner = ?, lease_token = ?, lease_expires_at = ?,
+                            due_at = ?, modified_at = ? WHERE id = ?
+                        """,
+                    arguments: [owner, token, expires.micros, expires.micros, now.micros, id])
+                guard let record = try Self.record(db, CorrelationID(id)) else { continue }
+                claimedUsers.insert(userKey)
+                claimed.append(ClaimedMigration(
+                    record: record, lease: MigrationLease(correlationId: record.correlationId, owner: owner, token: token, expires: expires)))
+            }
+            return claimed
+        }
+    }
+
+    public func renewLease(_ lease: MigrationLease, now: Date, duration: Duration) async throws -> MigrationLease {
+        try await write { db in
+            try Self.checkLease(db, lease)
+            let expires = now.adding(duration)
+            try db.execute(
+                sql: "UPDATE migrations SET lease_expires_at = ?, due_at = ? WHERE id = ?",
+                arguments: [expires.micros, expires.micros, lease.correlationId.rawValue])
+            var renewed = lease
+            renewed.expires = expires
+            return renewed
+        }
+    }
+
+    public func meetingOutcomes(_ correlationId: CorrelationID) async throws -> [MeetingOutcomeRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM meeting_outcomes WHERE migration_id = ? ORDER BY recorded_at, meeting",
+                arguments: [correlationId.rawValue]
+            ).map { row in
+                MeetingOutcomeRecord(
+                    correlationId: correlationId, meeting: MeetingID(row["meeting"] as String), subject: row["subject"],
+                    outcome: MeetingOutcome(rawValue: row["outcome"]) ?? .failed, reason: row["reason"], recorded: row.date("recorded_at"))
+            }
+        }
+    }
+
+    public func recordMeetingOutcome(
+        _ outcome: MeetingOutcomeRecord, rewrite: MeetingRewrite?, invitation: OutgoingInvitation?, lease: MigrationLease
+    ) async throws {
+        let invitationData = try invitation.map { invitation -> Data in
+            var withoutBody = invitation
+            withoutBody.body = ""
+            return try JSON.encode(withoutBody)
+        }
+        try await write { db in
+            try Self.checkLease(db, lease)
+            let previous = try String.fetchOne(
+                db, sql: "SELECT outcome FROM meeting_outcomes WHERE migration_id = ? AND meeting = ?",
+                arguments: [outcome.correlationId.rawValue, outcome.meeting.rawValue])
+            if let previous, previous != MeetingOutcome.failed.rawValue { return }  // already done: idempotent
+
+            if let rewrite {
+                let current = try Int.fetchOne(
+                    db, sql: "SELECT version FROM meetings WHERE id = ?", arguments: [rewrite.rewritten.id.rawValue])
+                guard current == rewrite.expectedVersion else { throw MigrationStoreConflict.meetingChanged(rewrite.rewritten.id) }
+                var meeting = rewrite.rewritten
+                meeting.version = rewrite.expectedVersion + 1
+                try Self.save(db, meeting)
+            }
+            if let invitation, let invitationData {
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (id, migration_id, meeting, created_at, sent_at, body, data) VALUES (?, ?, ?, ?, NULL, ?, ?)
+                        ON CONFLICT DO NOTHING
+                        """,
+                    arguments: [
+                        invitation.id, invitation.correlationId.rawValue, invitation.meeting.rawValue, invitation.created.micros,
+                        invitation.body.utf8Data, invitationData,
+                    ])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO meeting_outcomes (migration_id, meeting, subject, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(migration_id, meeting) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
+                        recorded_at = excluded.recorded_at, subject = excluded.subject
+                    """,
+                arguments: [
+                    outcome.correlationId.rawValue, outcome.meeting.rawValue, outcome.subject, outcome.outcome.rawValue,
+                    outcome.reason, outcome.recorded.micros,
+                ])
+            try Self.updateCounters(db, outcome.correlationId, now: outcome.recorded)
+        }
+    }
+
+    public func finishMigration(_ lease: MigrationLease, state: MigrationState, message: String, now: Date) async throws {
+        precondition(state.isFinished, "finishMigration needs a final state")
+        try await write { db in
+            try Self.checkLease(db, lease)
+            try db.execute(
+                sql: """
+                    UPDATE migrations SET state = ?, last_message = ?, modified_at = ?, lease_owner = NULL,
+                        lease_expires_at = NULL WHERE id = ?
+                    """,
+                arguments: [state.rawValue, message, now.micros, lease.correlationId.rawValue])
+        }
+    }
+
+    public func rescheduleMigration(_ lease: MigrationLease, retryAt: Date, message: String, now: Date) async throws {
+        try await write { db in
+            try Self.checkLease(db, lease)
+            try db.execute(
+                sql: """
+                    UPDATE migrations SET retry_count = retry_count + 1, last_message = ?, due_at = ?, modified_at = ?,
+                        lease_owner = NULL, lease_expires_at = NULL WHERE id = ?
+                    """,
+                arguments: [message, retryAt.micros, now.micros, lease.correlationId.rawValue])
+        }
+    }
+
+    public func nextDueDate() async throws -> Date? {
+        try await read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT MIN(due_at) FROM migrations INDEXED BY migrations_unfinished_by_due WHERE state IN ('pending', 'inProgress')"
+            ).map(Date.init(micros:))
+        }
+    }
+
+    // MARK: Helpers inside a transaction
+
+    /// Enqueue-or-merge (M1): merge into the pending migration, else queue (a follow-up when one runs).
+    static func enqueue(_ db: Database, user: User, scope: MigrationScope, parameters: EnqueueParameters) throws -> EnqueueOutcome {
+        let now = parameters.now.micros
+        let due = parameters.dueDate.micros
+        if let pending = try Row.fetchOne(
+            db, sql: "SELECT id, skype_treatment, teams_meetings FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'pending'",
+            arguments: [user.tenant.rawValue, user.id.rawValue])
+        {
+            let id: String = pending["id"]
+            let merged = scope.merged(with: scopeOf(pending))
+            try db.execute(
+                sql: """
+                    UPDATE migrations SET skype_treatment = ?, teams_meetings = ?, due_at = ?, modified_at = ?,
+                        trigger_count = trigger_count + 1, triggers = triggers || '; ' || ?, upn = ? WHERE id = ?
+                    """,
+                arguments: [merged.skypeMeetings?.rawValue, merged.teamsMeetings, due, now, parameters.trigger, user.userPrincipalName, id])
+            return .merged(try record(db, CorrelationID(id))!)
+        }
+        let running = try String.fetchOne(
+            db, sql: "SELECT id FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'inProgress' ORDER BY created_at DESC LIMIT 1",
+            arguments: [user.tenant.rawValue, user.id.rawValue])
+        let id = CorrelationID.random()
+        try db.execute(
+            sql: """
+                INSERT INTO migrations (id, tenant, user_id, upn, state, skype_treatment, teams_meetings, created_at, modified_at,
+                    due_at, triggers, follow_up_of) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id.rawValue, user.tenant.rawValue, user.id.rawValue, user.userPrincipalName, scope.skypeMeetings?.rawValue,
+                scope.teamsMeetings, now, now, due, parameters.trigger, running,
+            ])
+        let created = try record(db, id)!
+        return running == nil ? .queued(created) : .followUp(created)
+    }
+
+    static func checkLease(_ db: Database, _ lease: MigrationLease) throws {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT state, lease_token FROM migrations WHERE id = ?", arguments: [lease.correlationId.rawValue])
+        guard let row, (row["state"] as String) == MigrationState.inProgress.rawValue, (row["lease_token"] as Int64) == lease.token else {
+            throw MigrationStoreConflict.leaseLost(lease.correlationId)
+        }
+    }
+
+    static func updateCounters(_ db: Database, _ id: CorrelationID, now: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE migrations SET
+                    total = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id),
+                    succeeded = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id AND outcome = 'migrated'),
+                    failed = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id AND outcome = 'failed'),
+                    skipped = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id AND outcome = 'skipped'),
+                    invites = (SELECT COUNT(*) FROM outbox WHERE migration_id = :id),
+                    modified_at = :now
+                WHERE id = :id
+                """,
+            arguments: ["id": id.rawValue, "now": now.micros])
+    }
+
+    static func scopeOf(_ row: Row) -> MigrationScope {
+        MigrationScope(
+            skypeMeetings: (row["skype_treatment"] as String?).flatMap(SkypeMeetingTreatment.init(rawValue:)),
+            teamsMeetings: row["teams_meetings"])
+    }
+
+    static func record(_ db: Database, _ id: CorrelationID) throws -> MigrationStatusRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM migrations WHERE id = ?", arguments: [id.rawValue]).map(record(from:))
+    }
+
+    static func record(from row: Row) -> MigrationStatusRecord {
+        MigrationStatusRecord(
+            correlationId: CorrelationID(row["id"] as String),
+            tenant: TenantID(row["tenant"] as String),
+            userId: UserID(row["user_id"] as String),
+            userPrincipalName: row["upn"],
+            state: MigrationState(rawValue: row["state"]) ?? .pending,
+            scope: scopeOf(row),
+            retryCount: row["retry_count"],
+            lastMessage: row["last_message"],
+            createDate: row.date("created_at"),
+            modifiedDate: row.date("modified_at"),
+            totalMeetings: row["total"],
+            succeededMeetings: row["succeeded"],
+            failedMeetings: row["failed"],
+            skippedMeetings: row["skipped"],
+            invitesUpdated: row["invites"],
+            triggerCount: row["trigger_count"],
+            followUpOf: (row["follow_up_of"] as String?).map(CorrelationID.init(rawValue:)))
+    }
+}

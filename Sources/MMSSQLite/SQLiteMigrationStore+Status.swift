@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import MMSCore
+
+extension SQLiteMigrationStore {
+    public func migrationStatus(_ correlationId: CorrelationID) async throws -> MigrationStatusRecord? {
+        try await read { db in try Self.record(db, correlationId) }
+    }
+
+    public func migrationStatus(_ tenant: TenantID, filter: StatusFilter) async throws -> [MigrationStatusRecord] {
+        let (conditions, arguments) = Self.conditions(tenant, filter)
+        return try await read { db in
+            var all = arguments
+            all += [filter.limit]
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM migrations WHERE \(conditions) ORDER BY modified_at DESC, created_at DESC LIMIT ?",
+                arguments: all
+            ).map(Self.record(from:))
+        }
+    }
+
+    public func migrationSummary(_ tenant: TenantID, filter: StatusFilter) async throws -> [MigrationState: Int] {
+        let (conditions, arguments) = Self.conditions(tenant, filter)
+        return try await read { db in
+            var summary: [MigrationState: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT state, COUNT(DISTINCT user_id) AS users FROM migrations WHERE \(conditions) GROUP BY state",
+                arguments: arguments)
+            {
+                if let state = MigrationState(rawValue: row["state"]) { summary[state] = row["users"] }
+            }
+            return summary
+        }
+    }
+
+    public func pruneMigrations(createdBefore cutoff: Date) async throws -> Int {
+        try await write { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM migrations WHERE created_at < ? AND state IN ('succeeded', 'failed')",
+                arguments: [cutoff.micros])
+            for id in ids {
+                try db.execute(sql: "DELETE FROM meeting_outcomes WHERE migration_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM outbox WHERE migration_id = ? AND sent_at IS NOT NULL", arguments: [id])
+                try db.execute(sql: "DELETE FROM migrations WHERE id = ?", arguments: [id])
+            }
+            return ids.count
+        }
+    }
+
+    static func conditions(_ tenant: TenantID, _ filter: StatusFilter) -> (String, StatementArguments) {
+        var conditions = ["tenant = ?"]
+        var arguments: StatementArguments = [tenant.rawValue]
+        if let userId = filter.userId {
+            conditions.append("user_id = ?")
+            arguments += [userId.rawValue]
+        }
+        if let start = filter.start {
+            conditions.append("modified_at >= ?")
+            arguments += [start.micros]
+        }
+        if let end = filter.end {
+            conditions.append("modified_at <= ?")
+            arguments += [end.micros]
+        }
+        if let state = filter.state {
+            conditions.append("state = ?")
+            arguments += [state.rawValue]
+        }
+        return (conditions.joined(separator: " AND "), arguments)
+    }
+}

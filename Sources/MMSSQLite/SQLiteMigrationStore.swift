@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import Logging
+import MMSCore
+
+/// The SQLite backend: one database file under a data directory.
+///
+/// Durability: WAL journal with `synchronous = FULL`, so every committed transaction is
+/// fsynced to the WAL before the call returns, and an acknowledged write survives a process
+/// crash and a power loss. Concurrent writes are batched into one transaction (group commit,
+/// see `GroupCommitter`), so the fsync cost is shared. Reads run concurrently on WAL readers.
+/// The schema is versioned with GRDB's `DatabaseMigrator`.
+public final class SQLiteMigrationStore: MigrationStore {
+    /// The database file's name inside the data directory.
+    public static let fileName = "mms.sqlite"
+
+    let pool: DatabasePool
+    let committer: GroupCommitter
+    let logger: Logger
+
+    /// The path of the database file.
+    public let path: String
+
+    /// Opens (creating if needed) the database in `directory` and brings its schema up to date.
+    ///
+    /// - Parameters:
+    ///   - directory: the data directory; created when missing.
+    ///   - logger: where to log.
+    /// - Throws: when the directory or file cannot be created or the schema cannot be migrated.
+    public init(directory: String, logger: Logger = Logger(label: "mms.sqlite")) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent(Self.fileName)
+        var configuration = Configuration()
+        configuration.label = "mms"
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // FULL: the WAL is fsynced at every commit, so acknowledged writes survive power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Schema.migrator.migrate(pool)
+        committer = GroupCommitter(writer: pool)
+        self.logger = logger
+    }
+
+    /// The names of the schema migrations applied to the file, in order.
+    public func appliedSchemaVersions() async throws -> [String] {
+        try await pool.read { db in try Schema.migrator.appliedMigrations(db) }
+    }
+
+    /// The value of a PRAGMA (for tests of the durability settings).
+    public func pragma(_ name: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
+    /// The query plan SQLite chooses for `sql`, one detail per line (for index tests).
+    public func queryPlan(_ sql: String) async throws -> [String] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await committer.write(body)
+    }
+}

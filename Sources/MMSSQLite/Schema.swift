@@ -1,0 +1,117 @@
+import GRDB
+
+/// The versioned schema. Never edit a registered migration: add the next one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: directory, calendar, queue, outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE tenant_settings (
+                    tenant TEXT PRIMARY KEY NOT NULL,
+                    data BLOB NOT NULL);
+
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant TEXT NOT NULL,
+                    upn_key TEXT NOT NULL,
+                    bridge TEXT,
+                    conference_id TEXT,
+                    data BLOB NOT NULL);
+                CREATE UNIQUE INDEX users_by_principal_name ON users(tenant, upn_key);
+                CREATE INDEX users_by_bridge ON users(tenant, bridge);
+                CREATE UNIQUE INDEX users_conference_id_unique_on_bridge ON users(tenant, bridge, conference_id)
+                    WHERE bridge IS NOT NULL AND conference_id IS NOT NULL;
+
+                CREATE TABLE bridges (
+                    tenant TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    data BLOB NOT NULL,
+                    PRIMARY KEY (tenant, id)) WITHOUT ROWID;
+
+                CREATE TABLE meetings (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant TEXT NOT NULL,
+                    organizer TEXT NOT NULL,
+                    start_at INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    data BLOB NOT NULL);
+                CREATE INDEX meetings_by_organizer ON meetings(tenant, organizer, start_at);
+
+                CREATE TABLE online_meetings (
+                    join_url TEXT PRIMARY KEY NOT NULL,
+                    tenant TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    calendar_meeting TEXT NOT NULL,
+                    organizer TEXT NOT NULL,
+                    data BLOB NOT NULL);
+                CREATE INDEX online_meetings_by_calendar_meeting ON online_meetings(calendar_meeting, kind);
+                CREATE INDEX online_meetings_by_organizer ON online_meetings(tenant, organizer);
+
+                CREATE TABLE migrations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    upn TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    skype_treatment TEXT,
+                    teams_meetings INTEGER NOT NULL,
+                    retry_count INTEGER NOT NULL DEFAULT 0,
+                    last_message TEXT NOT NULL DEFAULT '',
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL,
+                    due_at INTEGER NOT NULL,
+                    lease_owner TEXT,
+                    lease_token INTEGER NOT NULL DEFAULT 0,
+                    lease_expires_at INTEGER,
+                    total INTEGER NOT NULL DEFAULT 0,
+                    succeeded INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    skipped INTEGER NOT NULL DEFAULT 0,
+                    invites INTEGER NOT NULL DEFAULT 0,
+                    trigger_count INTEGER NOT NULL DEFAULT 1,
+                    triggers TEXT NOT NULL,
+                    follow_up_of TEXT);
+                -- At most one pending migration per user: later triggers merge into it (M1).
+                CREATE UNIQUE INDEX migrations_one_pending_per_user ON migrations(tenant, user_id) WHERE state = 'pending';
+                -- The claim and the workers' sleep read only unfinished rows, by due time.
+                CREATE INDEX migrations_unfinished_by_due ON migrations(due_at) WHERE state IN ('pending', 'inProgress');
+                CREATE INDEX migrations_by_user ON migrations(tenant, user_id, modified_at);
+                CREATE INDEX migrations_by_modified ON migrations(tenant, modified_at);
+                CREATE INDEX migrations_by_created ON migrations(created_at);
+
+                CREATE TABLE meeting_outcomes (
+                    migration_id TEXT NOT NULL,
+                    meeting TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    PRIMARY KEY (migration_id, meeting)) WITHOUT ROWID;
+
+                CREATE TABLE outbox (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    migration_id TEXT NOT NULL,
+                    meeting TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    sent_at INTEGER,
+                    body BLOB NOT NULL,
+                    data BLOB NOT NULL);
+                -- One invitation per meeting per migration, whatever retries and crashes do.
+                CREATE UNIQUE INDEX outbox_one_per_meeting ON outbox(migration_id, meeting);
+                CREATE INDEX outbox_unsent ON outbox(created_at) WHERE sent_at IS NULL;
+                CREATE INDEX outbox_by_meeting ON outbox(meeting);
+
+                CREATE TABLE deliveries (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    meeting TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    delivered_at INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    data BLOB NOT NULL);
+                CREATE INDEX deliveries_by_meeting ON deliveries(meeting);
+                """)
+        }
+        return migrator
+    }
+}
