@@ -97,6 +97,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "MMSCoreTesting",
+            dependencies: ["MMSCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "mms-engine-crashtest",
+            dependencies: ["MMSCore", "MMSSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         // MARK: Server, client library, executables
         .target(
             name: "MMSServer",
@@ -150,12 +161,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MMSCoreTests",
-            dependencies: ["MMSCore"],
+            dependencies: ["MMSCore", "MMSCoreTesting", "MMSSQLite"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "MMSSQLiteTests",
-            dependencies: ["MMSSQLite", "MMSCore"],
+            dependencies: ["MMSSQLite", "MMSCore", "MMSCoreTesting", "mms-engine-crashtest"],
             swiftSettings: strict
         ),
     ]

@@ -46,6 +46,8 @@ public protocol DirectoryStore: Sendable {
     func user(_ tenant: TenantID, id: UserID) async throws -> User?
     /// Users whose audio conferencing is on this bridge.
     func users(_ tenant: TenantID, onBridge bridge: BridgeID) async throws -> [User]
+    /// The tenant's users by principal name, at most `limit`.
+    func users(_ tenant: TenantID, limit: Int) async throws -> [User]
 
     /// Reads the user, lets `change` modify it and decide, then in ONE transaction saves the
     /// user and enqueues or merges the migration the decision asks for (see ``MigrationQueueStore``).
@@ -68,6 +70,8 @@ public protocol DirectoryStore: Sendable {
     func saveBridge(_ bridge: Bridge) async throws
     /// The bridge, if any.
     func bridge(_ tenant: TenantID, id: BridgeID) async throws -> Bridge?
+    /// The tenant's bridges by id.
+    func bridges(_ tenant: TenantID) async throws -> [Bridge]
 }
 
 /// The organisers' calendars.
