@@ -116,6 +116,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -157,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "MMSMessagesTests",
             dependencies: ["MMSMessages"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MMSServerTests",
+            dependencies: ["MMSServer", "MMSClient", "MMSCore", "MMSRPCServer", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 @_exported import MMSMessages
 @_exported import MMSRPC
-import MMSRPCClient
+@_exported import MMSRPCClient
 
 /// The client of the Meeting Migration Service that the `mms` CLI, the load generator and
 /// the tests use: typed calls over one multiplexed connection, with the caller's token.

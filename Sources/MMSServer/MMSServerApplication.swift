@@ -6,6 +6,7 @@ import MMSRPC
 import MMSRPCServer
 import MMSSQLite
 import ServiceLifecycle
+import UnixSignals
 
 /// Everything `mms-server` runs: the RPC server in front of the migration engine over SQLite.
 public struct MMSServerApplication: Sendable {
@@ -61,15 +62,15 @@ public struct MMSServerApplication: Sendable {
         self.rpcServer = RPCServer(configuration: configuration.rpc, router: router, logger: logger)
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run() async throws {
+    /// Serves until one of `signals` (or the task's cancellation), then shuts down gracefully.
+    public func run(gracefulShutdownSignals signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: self.rpcServer),
                     .init(service: EngineService(engine: self.engine)),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: signals,
                 logger: self.logger
             )
         )
