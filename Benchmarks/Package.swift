@@ -1,5 +1,9 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// A path dependency's identity is its folder's name (the checkout's name), so read it.
+let product = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the product's build and CI stay fast.
 // Run from this folder: swift run -c release rpc-bench --help
@@ -16,8 +20,8 @@ let package = Package(
         .executableTarget(
             name: "rpc-bench",
             dependencies: [
-                .product(name: "MMSClient", package: "MeetingMigrationService"),
-                .product(name: "MMSRPCServer", package: "MeetingMigrationService"),
+                .product(name: "MMSClient", package: product),
+                .product(name: "MMSRPCServer", package: product),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,6 +12,16 @@ public struct ServerConfiguration: Sendable {
     public var timeouts: Timeouts
     /// Threads of the event loop group the server creates when none is given; 0 = one per core.
     public var eventLoopThreads: Int
+    /// Where call handlers run.
+    public var handlerExecution: HandlerExecution = .connectionEventLoop
+
+    /// Where call handlers run (docs/PERFORMANCE.md compares the two).
+    public enum HandlerExecution: Sendable {
+        /// On the connection's event loop, as a Swift task executor: no thread hop per call.
+        case connectionEventLoop
+        /// On Swift concurrency's global executor: a hop to another thread and back per call.
+        case globalExecutor
+    }
 
     public init(host: String = "127.0.0.1", port: Int = 7450, limits: Limits = .defaults, timeouts: Timeouts = .defaults, eventLoopThreads: Int = 0) {
         self.host = host

@@ -258,9 +258,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         let serverContext = ServerContext(method: head.method, metadata: head.metadata, deadline: deadline, peer: self.peer)
         let allocator = context.channel.allocator
-        call.task = CallRunner(
+        let runner = CallRunner(
             handler: handler, request: request, context: serverContext, allocator: allocator, connection: loopBound, call: call
-        ).start(on: executor)
+        )
+        switch self.configuration.handlerExecution {
+        case .connectionEventLoop: call.task = runner.start(on: executor)
+        case .globalExecutor: call.task = runner.start()
+        }
     }
 
     fileprivate static func runUnary(
@@ -274,7 +278,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         } catch {
             outcome = .failure(error)
         }
-        connection.value.completeUnary(call, outcome)
+        Self.onLoop(connection) { $0.completeUnary(call, outcome) }
     }
 
     fileprivate static func runStreaming(
@@ -290,7 +294,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         } catch {
             outcome = .failure(error)
         }
-        connection.value.completeStreaming(call, outcome)
+        Self.onLoop(connection) { $0.completeStreaming(call, outcome) }
+    }
+
+    /// Runs `body` on the connection's loop: at once when the handler ran there, else after a hop.
+    private static func onLoop(_ connection: NIOLoopBound<ServerConnectionHandler>, _ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
+        if connection.eventLoop.inEventLoop {
+            body(connection.value)
+        } else {
+            connection.eventLoop.execute { body(connection.value) }
+        }
     }
 
     private func completeUnary(_ call: Call, _ outcome: Result<(ByteBuffer, Int), any Error>) {
@@ -534,6 +547,11 @@ private struct CallRunner: Sendable {
 
     func start(on executor: EventLoopTaskExecutor) -> Task<Void, Never> {
         Task(executorPreference: executor) { await self.run() }
+    }
+
+    /// Runs on the global executor; the answer then hops back to the event loop.
+    func start() -> Task<Void, Never> {
+        Task { await self.run() }
     }
 
     private func run() async {

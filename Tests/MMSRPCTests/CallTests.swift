@@ -90,4 +90,28 @@ struct CallTests {
         await client.close()
         try await server.stop()
     }
+
+    @Test("handlers run on the global executor answer the same, deadlines included")
+    func globalExecutor() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations)) { $0.handlerExecution = .globalExecutor }
+        let client = server.client()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    #expect(try await client.unary(TestMethods.echo, RawMessage("\(index)")).text == "\(index)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        await expectRPCError(.deadlineExceeded) {
+            _ = try await client.unary(TestMethods.sleep, RawMessage("3000"), timeout: .milliseconds(50))
+        }
+        #expect(await observations.wait(for: "cancelled:3000"))
+        var received = 0
+        for try await _ in try await client.serverStreaming(TestMethods.count, RawMessage("20")) { received += 1 }
+        #expect(received == 20)
+        await client.close()
+        try await server.stop()
+    }
 }

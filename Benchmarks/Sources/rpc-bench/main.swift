@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option var port: Int
     @Option var threads: Int = 1
+    @Option var executor: String = "loop"
 
     func run() async throws {
         final class Health: HealthHandler {
@@ -36,10 +37,9 @@ struct Serve: AsyncParsableCommand {
         Health().register(on: &router)
         var logger = Logger(label: "bench-server")
         logger.logLevel = .error
-        let server = RPCServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: self.port, eventLoopThreads: self.threads),
-            router: router, logger: logger
-        )
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: self.port, eventLoopThreads: self.threads)
+        configuration.handlerExecution = self.executor == "global" ? .globalExecutor : .connectionEventLoop
+        let server = RPCServer(configuration: configuration, router: router, logger: logger)
         try await server.run()
     }
 }
@@ -52,11 +52,13 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Seconds to measure (after 1 s of warm-up).") var seconds: Double = 5
     @Option(help: "Event loop threads of the server.") var serverThreads: Int = 1
     @Option(help: "Port for the server.") var port: Int = 17450
+    @Option(help: "Where the server runs handlers: loop (the connection's event loop) or global (Swift's global executor).")
+    var executor: String = "loop"
 
     func run() async throws {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        server.arguments = ["serve", "--port", "\(self.port)", "--threads", "\(self.serverThreads)"]
+        server.arguments = ["serve", "--port", "\(self.port)", "--threads", "\(self.serverThreads)", "--executor", self.executor]
         try server.run()
         defer { server.terminate() }
 
@@ -78,7 +80,7 @@ struct Run: AsyncParsableCommand {
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         let cpuPerCall = (cpuAfter - cpuBefore) / Double(calls) * 1_000_000
-        print("shape: \(self.connections) connection(s) x \(self.inFlight) in flight, \(self.seconds) s, server threads \(self.serverThreads)")
+        print("shape: \(self.connections) connection(s) x \(self.inFlight) in flight, \(self.seconds) s, server threads \(self.serverThreads), handlers on \(self.executor)")
         print(String(format: "calls/s: %.0f", Double(calls) / self.seconds))
         print(String(format: "server CPU per call: %.2f µs", cpuPerCall))
         print(String(format: "latency p50: %.0f µs  p99: %.0f µs  max: %.0f µs", percentile(0.5), percentile(0.99), sorted.last ?? 0))
