@@ -36,6 +36,13 @@ extension MigrationEngine {
     /// Sends every unsent invitation of the outbox; returns how many were sent.
     @discardableResult
     public func dispatchOutbox() async throws -> Int {
+        let entered = outboxBusy.withLock { busy -> Bool in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard entered else { return 0 }  // another task is sending; it drains what we would have sent
+        defer { outboxBusy.withLock { $0 = false } }
         var sent = 0
         while true {
             let batch = try await store.unsentInvitations(limit: 100)
@@ -127,11 +134,18 @@ extension MigrationEngine {
 
             for meeting in meetings {
                 if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
+                try Task.checkCancellation()
                 lease = try await renewIfNeeded(lease)
                 let plan = await migrator.plan(meeting, organizer: organizer, scope: record.scope)
+                // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
+                try Task.checkCancellation()
                 try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
             }
             try await conclude(record, lease: lease, organizer: organizer)
+        } catch is CancellationError {
+            // Shutdown: the lease expires and any engine resumes where this one stopped; no retry is counted.
+            logger.info("migration interrupted by shutdown", metadata: metadata)
+            return
         } catch let conflict as MigrationStoreConflict {
             logger.warning("migration stopped: lease lost", metadata: metadata.merging(["conflict": "\(conflict)"]) { $1 })
         } catch {
