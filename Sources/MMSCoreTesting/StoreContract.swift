@@ -58,6 +58,7 @@ public enum StoreContract {
         ("M8: bodies and attachments are stored byte for byte", DirectoryContract.bodiesByteForByte),
         ("Directory: a refused change writes nothing; principal names and conference ids stay unique", DirectoryContract.directoryRules),
         ("S3/S4: tenant settings default to on and persist", DirectoryContract.tenantSettings),
+        ("M4: an online meeting is found by any spelling of its join URL, and only by its own", DirectoryContract.onlineMeetingIdentity),
         ("Durability: acknowledged writes are there after reopening the store", DirectoryContract.reopen),
         ("Group commit: concurrent enqueues for many users all commit, one pending each", QueueContract.concurrentEnqueues),
     ]

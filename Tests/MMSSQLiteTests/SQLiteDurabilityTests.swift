@@ -21,7 +21,7 @@ struct SQLiteDurabilityTests {
         let directory = try TemporaryDirectory()
         let first = try SQLiteMigrationStore(directory: directory.path)
         let versions = try await first.appliedSchemaVersions()
-        #expect(versions == ["v1: directory, calendar, queue, outbox"])
+        #expect(versions == ["v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity"])
         let reopened = try SQLiteMigrationStore(directory: directory.path)
         #expect(try await reopened.appliedSchemaVersions() == versions)
     }
@@ -36,6 +36,7 @@ struct SQLiteDurabilityTests {
             "SELECT body, data FROM meetings WHERE tenant = 'a' AND organizer = 'b' AND start_at >= 1 ORDER BY start_at, id",
             "SELECT data FROM users WHERE tenant = 'a' AND upn_key = 'b'",
             "SELECT id FROM migrations WHERE created_at < 1 AND state IN ('succeeded', 'failed')",
+            "SELECT data FROM online_meetings WHERE identity = 'x' ORDER BY join_url = 'x' DESC LIMIT 1",
           ])
     func indexes(_ sql: String) async throws {
         let directory = try TemporaryDirectory()
