@@ -48,7 +48,7 @@ struct SQLiteDurabilityTests {
         }
     }
 
-    @Test("Group commit: 200 concurrent enqueues are acknowledged and all durable after reopening")
+    @Test("Group commit: 200 concurrent enqueues are acknowledged and all durable after reopening, in fewer transactions than writes")
     func groupCommit() async throws {
         let directory = try TemporaryDirectory()
         let users = (0..<200).map { Fixtures.user("load\($0)") }
@@ -56,6 +56,13 @@ struct SQLiteDurabilityTests {
             let store = try SQLiteMigrationStore(directory: directory.path)
             try await store.saveBridge(Fixtures.bridge)
             for user in users { try await store.createUser(user) }
+            let before = store.writeStatistics
+            defer {
+                let after = store.writeStatistics
+                let writes = after.writes - before.writes, transactions = after.transactions - before.transactions
+                #expect(writes == 200)
+                #expect(transactions < writes, "no batching: \(transactions) transactions for \(writes) writes")
+            }
             let clock = ManualClock()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for user in users {
