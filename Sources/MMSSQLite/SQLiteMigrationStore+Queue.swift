@@ -10,11 +10,16 @@ extension SQLiteMigrationStore {
     public func claimDueMigrations(now: Date, owner: String, leaseDuration: Duration, limit: Int) async throws -> [ClaimedMigration] {
         try await write { db in
             // Unfinished rows by due time, through the partial index: finished history is never scanned.
+            // Follow-ups blocked behind a running migration are filtered here, so however many
+            // there are they never hide claimable work further down the queue.
             let candidates = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM migrations INDEXED BY migrations_unfinished_by_due
+                    SELECT * FROM migrations AS m INDEXED BY migrations_unfinished_by_due
                     WHERE state IN ('pending', 'inProgress') AND due_at <= ?
+                      AND NOT (state = 'pending' AND EXISTS (
+                          SELECT 1 FROM migrations AS running
+                          WHERE running.tenant = m.tenant AND running.user_id = m.user_id AND running.state = 'inProgress'))
                     ORDER BY due_at, created_at LIMIT ?
                     """,
                 arguments: [now.micros, max(1, limit) * 4 + 16])

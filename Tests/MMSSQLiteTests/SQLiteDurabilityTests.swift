@@ -28,7 +28,7 @@ struct SQLiteDurabilityTests {
 
     @Test("Hot path: claim, merge, status and outbox queries use indexes, never a full table scan",
           arguments: [
-            "SELECT * FROM migrations INDEXED BY migrations_unfinished_by_due WHERE state IN ('pending', 'inProgress') AND due_at <= 1 ORDER BY due_at, created_at LIMIT 5",
+            "SELECT * FROM migrations AS m INDEXED BY migrations_unfinished_by_due WHERE state IN ('pending', 'inProgress') AND due_at <= 1 AND NOT (state = 'pending' AND EXISTS (SELECT 1 FROM migrations AS running WHERE running.tenant = m.tenant AND running.user_id = m.user_id AND running.state = 'inProgress')) ORDER BY due_at, created_at LIMIT 5",
             "SELECT id FROM migrations WHERE tenant = 'a' AND user_id = 'b' AND state = 'pending'",
             "SELECT 1 FROM migrations WHERE tenant = 'a' AND user_id = 'b' AND state = 'inProgress' AND id != 'c' LIMIT 1",
             "SELECT * FROM migrations WHERE tenant = 'a' AND modified_at >= 1 ORDER BY modified_at DESC LIMIT 10",
