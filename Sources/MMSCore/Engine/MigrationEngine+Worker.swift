@@ -34,6 +34,9 @@ extension MigrationEngine {
     }
 
     /// Sends every unsent invitation of the outbox; returns how many were sent.
+    ///
+    /// An invitation the sender refuses stays unsent (it is tried again at the next dispatch) and
+    /// does not hold back the others.
     @discardableResult
     public func dispatchOutbox() async throws -> Int {
         let entered = outboxBusy.withLock { busy -> Bool in
@@ -44,11 +47,20 @@ extension MigrationEngine {
         guard entered else { return 0 }  // another task is sending; it drains what we would have sent
         defer { outboxBusy.withLock { $0 = false } }
         var sent = 0
+        var refused: Set<String> = []
         while true {
-            let batch = try await store.unsentInvitations(limit: 100)
+            let batch = try await store.unsentInvitations(limit: 100 + refused.count).filter { !refused.contains($0.id) }
             if batch.isEmpty { return sent }
             for invitation in batch {
-                try await sender.send(invitation)
+                do {
+                    try await sender.send(invitation)
+                } catch {
+                    refused.insert(invitation.id)
+                    logger.error("invitation not sent; retried at the next dispatch", metadata: [
+                        "invitation": "\(invitation.id)", "error": "\(error)",
+                    ])
+                    continue
+                }
                 try await store.markInvitationSent(invitation.id, now: clock.now())
                 sent += 1
             }
