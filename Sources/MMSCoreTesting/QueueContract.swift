@@ -89,6 +89,7 @@ enum QueueContract {
         try require(stillLive.isEmpty, "a renewed lease is not reclaimed")
         let taken = try await store.claimDueMigrations(now: now.addingTimeInterval(91), owner: "other", leaseDuration: .seconds(60), limit: 1)
         try require(taken.count == 1 && taken[0].lease.token > first.lease.token, "expired lease reclaimed with a newer token")
+        try require(first.claimCount == 1 && taken[0].claimCount == 2, "claims counted: \(first.claimCount), \(taken[0].claimCount)")
         do {
             try await store.finishMigration(first.lease, state: .succeeded, message: "", now: now.addingTimeInterval(92))
             throw ContractFailure("the old holder could still write")

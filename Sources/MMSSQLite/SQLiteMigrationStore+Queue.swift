@@ -44,13 +44,14 @@ extension SQLiteMigrationStore {
                 try db.execute(
                     sql: """
                         UPDATE migrations SET state = 'inProgress', lease_owner = ?, lease_token = ?, lease_expires_at = ?,
-                            due_at = ?, modified_at = ? WHERE id = ?
+                            due_at = ?, modified_at = ?, claim_count = claim_count + 1 WHERE id = ?
                         """,
                     arguments: [owner, token, expires.micros, expires.micros, now.micros, id])
                 guard let record = try Self.record(db, CorrelationID(id)) else { continue }
                 claimedUsers.insert(userKey)
                 claimed.append(ClaimedMigration(
-                    record: record, lease: MigrationLease(correlationId: record.correlationId, owner: owner, token: token, expires: expires)))
+                    record: record, lease: MigrationLease(correlationId: record.correlationId, owner: owner, token: token, expires: expires),
+                    claimCount: (row["claim_count"] as Int) + 1))
             }
             return claimed
         }

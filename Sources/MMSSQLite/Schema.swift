@@ -125,6 +125,10 @@ enum Schema {
             }
             try db.execute(sql: "CREATE INDEX online_meetings_by_identity ON online_meetings(identity)")
         }
+        migrator.registerMigration("v3: claims counted per migration") { db in
+            // A migration whose worker dies at every attempt must end, not loop: see MigrationEngine.
+            try db.execute(sql: "ALTER TABLE migrations ADD COLUMN claim_count INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -155,6 +155,24 @@ struct EngineRetryAndRecoveryTests {
         }
     }
 
+    @Test("Lease: a migration whose worker dies at every attempt is failed after the allowed claims instead of looping")
+    func crashLoop() async throws {
+        let h = try await EngineHarness.make(configuration: MigrationEngineConfiguration(leaseDuration: .seconds(60), maximumClaims: 3))
+        let ann = try await h.addUser(Fixtures.user("ann"))
+        let meeting = try await h.addMeeting(ann)
+        _ = try await h.engine.startMeetingMigration(tenant: h.tenant, identity: "ann@contoso.com")
+        h.clock.advance(by: EngineHarness.hold)
+        for dead in 1...3 {
+            let claim = try await h.store.claimDueMigrations(now: h.clock.now(), owner: "dead\(dead)", leaseDuration: .seconds(60), limit: 1)
+            #expect(claim.first?.claimCount == dead)
+            h.clock.advance(by: .seconds(61))
+        }
+        #expect(try await h.engine.runDueWork() == 1)
+        let record = try #require(try await h.status(ann).first)
+        #expect(record.state == .failed && record.lastMessage.contains("interrupted 3 times"))
+        #expect(try await h.meeting(meeting.id) == meeting)
+    }
+
     @Test("S1: status records carry the Get-CsMeetingMigrationStatus fields; queries filter and the summary counts users per state")
     func status() async throws {
         let h = try await EngineHarness.make()

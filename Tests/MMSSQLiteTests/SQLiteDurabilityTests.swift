@@ -21,7 +21,9 @@ struct SQLiteDurabilityTests {
         let directory = try TemporaryDirectory()
         let first = try SQLiteMigrationStore(directory: directory.path)
         let versions = try await first.appliedSchemaVersions()
-        #expect(versions == ["v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity"])
+        #expect(versions == [
+            "v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity", "v3: claims counted per migration",
+        ])
         let reopened = try SQLiteMigrationStore(directory: directory.path)
         #expect(try await reopened.appliedSchemaVersions() == versions)
     }

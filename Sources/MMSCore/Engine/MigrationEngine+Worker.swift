@@ -122,6 +122,15 @@ extension MigrationEngine {
         var lease = claim.lease
         let metadata: Logger.Metadata = ["correlationId": "\(record.correlationId)", "user": "\(record.userPrincipalName)"]
         do {
+            if claim.claimCount > configuration.maximumClaims {
+                try await store.finishMigration(
+                    lease, state: .failed,
+                    message: "the migration was interrupted \(claim.claimCount - 1) times before it could finish (its worker "
+                        + "stopped each time); check the server logs, then run Start-CsExMeetingMigration -Identity "
+                        + "\(record.userPrincipalName) again",
+                    now: clock.now())
+                return
+            }
             guard let organizer = try await store.user(record.tenant, id: record.userId) else {
                 try await store.finishMigration(
                     lease, state: .failed, message: "the user \(record.userPrincipalName) no longer exists in the directory",

@@ -120,11 +120,15 @@ public struct ClaimedMigration: Sendable, Hashable {
     public var record: MigrationStatusRecord
     /// The lease to present on every write.
     public var lease: MigrationLease
+    /// How many times the migration has been claimed, this claim included (first attempt,
+    /// retries, and resumptions after a worker died).
+    public var claimCount: Int
 
     /// Creates a claim.
-    public init(record: MigrationStatusRecord, lease: MigrationLease) {
+    public init(record: MigrationStatusRecord, lease: MigrationLease, claimCount: Int = 1) {
         self.record = record
         self.lease = lease
+        self.claimCount = claimCount
     }
 }
 
