@@ -98,4 +98,31 @@ enum DirectoryContract {
         let user = try await reopened.user(Fixtures.tenant, id: ann.id)
         try require(user == ann, "the user is there after reopening")
     }
+
+    static func onlineMeetingIdentity(_ makeStore: @Sendable () async throws -> any MigrationStore) async throws {
+        let ann = Fixtures.user("ann")
+        let store = try await seededStore(makeStore, users: [ann])
+        let meeting = Fixtures.meeting(organizer: ann, start: start)
+        let skype = OnlineMeeting(
+            kind: .skypeOnline, joinURL: "https://meet.lync.com/contoso/ann/K7QZ2B4X", tenant: Fixtures.tenant,
+            organizer: ann.id, calendarMeeting: meeting.id, conferenceId: "123456789", dialInNumbers: Fixtures.bridge.numbers)
+        let teams = OnlineMeeting(
+            kind: .teams,
+            joinURL: "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%22Tid%22%3a%22t%22%7d",
+            tenant: Fixtures.tenant, organizer: ann.id, calendarMeeting: meeting.id)
+        try await store.saveOnlineMeeting(skype)
+        try await store.saveOnlineMeeting(teams)
+        let exact = try await store.onlineMeeting(joinURL: skype.joinURL)
+        try require(exact == skype, "found by its own URL")
+        let respelled = try await store.onlineMeeting(joinURL: "https://MEET.LYNC.COM/contoso/ann/K7QZ2B4X?sl=1")
+        try require(respelled == skype, "found by another spelling")
+        let teamsRespelled = try await store.onlineMeeting(joinURL: "https://teams.microsoft.com/l/meetup-join/19%3Ameeting_abc%40thread.v2/0")
+        try require(teamsRespelled == teams, "Teams found without its context query")
+        let other = try await store.onlineMeeting(joinURL: "https://meet.lync.com/contoso/ann/OTHERKEY")
+        try require(other == nil, "another key is another meeting")
+        let byCalendar = try await store.onlineMeeting(Fixtures.tenant, calendarMeeting: meeting.id, kind: .teams)
+        try require(byCalendar == teams, "by calendar meeting and kind")
+        let byOrganizer = try await store.onlineMeetings(Fixtures.tenant, organizedBy: ann.id)
+        try require(Set(byOrganizer.map(\.joinURL)) == [skype.joinURL, teams.joinURL], "by organiser")
+    }
 }

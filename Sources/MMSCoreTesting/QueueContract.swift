@@ -89,6 +89,7 @@ enum QueueContract {
         try require(stillLive.isEmpty, "a renewed lease is not reclaimed")
         let taken = try await store.claimDueMigrations(now: now.addingTimeInterval(91), owner: "other", leaseDuration: .seconds(60), limit: 1)
         try require(taken.count == 1 && taken[0].lease.token > first.lease.token, "expired lease reclaimed with a newer token")
+        try require(first.claimCount == 1 && taken[0].claimCount == 2, "claims counted: \(first.claimCount), \(taken[0].claimCount)")
         do {
             try await store.finishMigration(first.lease, state: .succeeded, message: "", now: now.addingTimeInterval(92))
             throw ContractFailure("the old holder could still write")
@@ -149,5 +150,26 @@ enum QueueContract {
         let records = try await store.migrationStatus(Fixtures.tenant, filter: StatusFilter(limit: 1000))
         try require(records.count == 40, "one pending migration per user, got \(records.count)")
         try require(records.allSatisfy { $0.triggerCount == 3 }, "three triggers merged per user")
+    }
+
+    static func blockedFollowUpsDoNotStarve(_ makeStore: @Sendable () async throws -> any MigrationStore) async throws {
+        let busy = (0..<60).map { Fixtures.user("busy\($0)") }
+        let late = Fixtures.user("late")
+        let store = try await seededStore(makeStore, users: busy + [late])
+        for user in busy { _ = try await store.enqueueMigration(for: user, scope: all, parameters: parameters(start)) }
+        let now = start.adding(hold)
+        let running = try await store.claimDueMigrations(now: now, owner: "w", leaseDuration: .seconds(3600), limit: 100)
+        try require(running.count == busy.count, "all busy users claimed")
+        for user in busy {
+            let outcome = try await store.enqueueMigration(
+                for: user, scope: toTeams, parameters: EnqueueParameters(now: now, hold: .zero, trigger: "T3"))
+            guard case .followUp = outcome else { throw ContractFailure("expected a follow-up, got \(outcome)") }
+        }
+        _ = try await store.enqueueMigration(
+            for: late, scope: all, parameters: EnqueueParameters(now: now.addingTimeInterval(1), hold: .zero, trigger: "T4"))
+        let claimed = try await store.claimDueMigrations(now: now.addingTimeInterval(2), owner: "w2", leaseDuration: .seconds(60), limit: 1)
+        try require(
+            claimed.map(\.record.userId) == [late.id],
+            "the free user is claimed past 60 blocked follow-ups, got \(claimed.map(\.record.userPrincipalName))")
     }
 }

@@ -48,6 +48,7 @@ public enum StoreContract {
         ("Follow-up: a trigger during a running migration queues a follow-up claimed only after it", QueueContract.followUp),
         ("Lease: an expired lease is reclaimed and the old holder is fenced off", QueueContract.leaseExpiry),
         ("Lease: a migration is claimed by one worker only", QueueContract.singleClaim),
+        ("Follow-up: many follow-ups blocked behind running migrations never starve other users", QueueContract.blockedFollowUpsDoNotStarve),
         ("M7: rescheduling counts a retry and hides the migration until the retry time", QueueContract.reschedule),
         ("Outbox: a meeting's rewrite, outcome and invitation are recorded atomically and once", OutboxContract.atomicAndIdempotent),
         ("Outbox: a rewrite of a meeting edited meanwhile is refused and writes nothing", OutboxContract.staleRewrite),
@@ -58,6 +59,7 @@ public enum StoreContract {
         ("M8: bodies and attachments are stored byte for byte", DirectoryContract.bodiesByteForByte),
         ("Directory: a refused change writes nothing; principal names and conference ids stay unique", DirectoryContract.directoryRules),
         ("S3/S4: tenant settings default to on and persist", DirectoryContract.tenantSettings),
+        ("M4: an online meeting is found by any spelling of its join URL, and only by its own", DirectoryContract.onlineMeetingIdentity),
         ("Durability: acknowledged writes are there after reopening the store", DirectoryContract.reopen),
         ("Group commit: concurrent enqueues for many users all commit, one pending each", QueueContract.concurrentEnqueues),
     ]

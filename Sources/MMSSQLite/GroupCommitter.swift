@@ -17,7 +17,12 @@ final class GroupCommitter: Sendable {
     private struct State {
         var queued: [Job] = []
         var flushing = false
+        var writes = 0
+        var transactions = 0
     }
+
+    /// How many writes were committed in how many transactions so far.
+    var statistics: (writes: Int, transactions: Int) { state.withLock { ($0.writes, $0.transactions) } }
 
     private let writer: any DatabaseWriter
     private let state = Mutex(State())
@@ -61,7 +66,12 @@ final class GroupCommitter: Sendable {
             let batch = state.withLock { state -> [Job] in
                 let batch = Array(state.queued.prefix(maximumBatch))
                 state.queued.removeFirst(batch.count)
-                if batch.isEmpty { state.flushing = false }
+                if batch.isEmpty {
+                    state.flushing = false
+                } else {
+                    state.writes += batch.count
+                    state.transactions += 1
+                }
                 return batch
             }
             if batch.isEmpty { return }

@@ -28,21 +28,24 @@ extension SQLiteMigrationStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO online_meetings (join_url, tenant, kind, calendar_meeting, organizer, data) VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO online_meetings (join_url, tenant, kind, calendar_meeting, organizer, data, identity)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(join_url) DO UPDATE SET data = excluded.data, calendar_meeting = excluded.calendar_meeting,
-                        organizer = excluded.organizer, kind = excluded.kind
+                        organizer = excluded.organizer, kind = excluded.kind, identity = excluded.identity
                     """,
                 arguments: [
                     meeting.joinURL, meeting.tenant.rawValue, meeting.kind.rawValue, meeting.calendarMeeting.rawValue,
-                    meeting.organizer.rawValue, data,
+                    meeting.organizer.rawValue, data, Self.identity(ofJoinURL: meeting.joinURL),
                 ])
         }
     }
 
     public func onlineMeeting(joinURL: String) async throws -> OnlineMeeting? {
         try await read { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM online_meetings WHERE join_url = ?", arguments: [joinURL])
-                .map { try JSON.decode(OnlineMeeting.self, from: $0) }
+            try Data.fetchOne(
+                db, sql: "SELECT data FROM online_meetings WHERE identity = ? ORDER BY join_url = ? DESC LIMIT 1",
+                arguments: [Self.identity(ofJoinURL: joinURL), joinURL]
+            ).map { try JSON.decode(OnlineMeeting.self, from: $0) }
         }
     }
 
@@ -65,6 +68,11 @@ extension SQLiteMigrationStore {
     }
 
     // MARK: Helpers
+
+    /// What names the meeting in a join URL (the URL itself when it is not a Teams or Skype one).
+    static func identity(ofJoinURL joinURL: String) -> String {
+        InvitationBlock.meetingIdentity(ofJoinURL: joinURL) ?? joinURL
+    }
 
     static func save(_ db: Database, _ meeting: CalendarMeeting) throws {
         var withoutBody = meeting

@@ -10,11 +10,16 @@ extension SQLiteMigrationStore {
     public func claimDueMigrations(now: Date, owner: String, leaseDuration: Duration, limit: Int) async throws -> [ClaimedMigration] {
         try await write { db in
             // Unfinished rows by due time, through the partial index: finished history is never scanned.
+            // Follow-ups blocked behind a running migration are filtered here, so however many
+            // there are they never hide claimable work further down the queue.
             let candidates = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM migrations INDEXED BY migrations_unfinished_by_due
+                    SELECT * FROM migrations AS m INDEXED BY migrations_unfinished_by_due
                     WHERE state IN ('pending', 'inProgress') AND due_at <= ?
+                      AND NOT (state = 'pending' AND EXISTS (
+                          SELECT 1 FROM migrations AS running
+                          WHERE running.tenant = m.tenant AND running.user_id = m.user_id AND running.state = 'inProgress'))
                     ORDER BY due_at, created_at LIMIT ?
                     """,
                 arguments: [now.micros, max(1, limit) * 4 + 16])
@@ -39,13 +44,14 @@ extension SQLiteMigrationStore {
                 try db.execute(
                     sql: """
                         UPDATE migrations SET state = 'inProgress', lease_owner = ?, lease_token = ?, lease_expires_at = ?,
-                            due_at = ?, modified_at = ? WHERE id = ?
+                            due_at = ?, modified_at = ?, claim_count = claim_count + 1 WHERE id = ?
                         """,
                     arguments: [owner, token, expires.micros, expires.micros, now.micros, id])
                 guard let record = try Self.record(db, CorrelationID(id)) else { continue }
                 claimedUsers.insert(userKey)
                 claimed.append(ClaimedMigration(
-                    record: record, lease: MigrationLease(correlationId: record.correlationId, owner: owner, token: token, expires: expires)))
+                    record: record, lease: MigrationLease(correlationId: record.correlationId, owner: owner, token: token, expires: expires),
+                    claimCount: (row["claim_count"] as Int) + 1))
             }
             return claimed
         }

@@ -49,6 +49,10 @@ public final class SQLiteMigrationStore: MigrationStore {
         try await pool.read { db in try Schema.migrator.appliedMigrations(db) }
     }
 
+    /// How many writes were committed in how many transactions since the store was opened
+    /// (group commit makes the second number smaller under concurrency).
+    public var writeStatistics: (writes: Int, transactions: Int) { committer.statistics }
+
     /// The value of a PRAGMA (for tests of the durability settings).
     public func pragma(_ name: String) async throws -> String? {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }

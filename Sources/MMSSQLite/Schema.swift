@@ -112,6 +112,23 @@ enum Schema {
                 CREATE INDEX deliveries_by_meeting ON deliveries(meeting);
                 """)
         }
+        migrator.registerMigration("v2: online meetings found by meeting identity") { db in
+            // M4 compares meetings, not spellings: the same meeting's URL may be written with
+            // another case, query or escape in an invitation (InvitationBlock.meetingIdentity).
+            try db.execute(sql: "ALTER TABLE online_meetings ADD COLUMN identity TEXT")
+            let rows = try Row.fetchAll(db, sql: "SELECT join_url FROM online_meetings")
+            for row in rows {
+                let url: String = row["join_url"]
+                try db.execute(
+                    sql: "UPDATE online_meetings SET identity = ? WHERE join_url = ?",
+                    arguments: [SQLiteMigrationStore.identity(ofJoinURL: url), url])
+            }
+            try db.execute(sql: "CREATE INDEX online_meetings_by_identity ON online_meetings(identity)")
+        }
+        migrator.registerMigration("v3: claims counted per migration") { db in
+            // A migration whose worker dies at every attempt must end, not loop: see MigrationEngine.
+            try db.execute(sql: "ALTER TABLE migrations ADD COLUMN claim_count INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -1,7 +1,9 @@
 // A small driver the crash-recovery tests launch and kill with SIGKILL (kill -9).
 //
 //   mms-engine-crashtest seed DIR USERS MEETINGS   users with meetings, one migration queued each (hold 0)
-//   mms-engine-crashtest run DIR                   process until every migration is finished and the outbox is empty
+//   mms-engine-crashtest run DIR [STALL]           process until every migration is finished and the outbox is empty;
+//                                                  with STALL, hang inside the conferencing service once STALL meetings
+//                                                  were scheduled, so a kill always lands mid-migration
 //   mms-engine-crashtest enqueue DIR COUNT         enqueue COUNT migrations concurrently, printing "ack ID" once each is durable
 //
 // Every line is flushed as soon as it is written, so the test can kill the process at a known point.
@@ -9,6 +11,7 @@ import Foundation
 import Logging
 import MMSCore
 import MMSSQLite
+import Synchronization
 
 @MainActor
 func say(_ line: String) {
@@ -20,25 +23,44 @@ let bridge = Bridge(
     id: BridgeID("bridge"), tenant: tenant, name: "Bridge",
     numbers: [DialInNumber(number: "+13238867531", label: "United States, Los Angeles (Toll)")])
 
+/// Counts scheduled meetings across services; past the stall point, callers hang until killed.
+final class StallGate: Sendable {
+    let stallAfter: Int?
+    let scheduled = Mutex(0)
+    init(stallAfter: Int?) { self.stallAfter = stallAfter }
+
+    /// Waits forever once the stall point is reached.
+    func pass() async throws {
+        guard let stallAfter else { return }
+        if scheduled.withLock({ $0 }) >= stallAfter { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    func count() { scheduled.withLock { $0 += 1 } }
+}
+
 /// Announces every meeting it schedules and slows down a little, so a kill lands mid-migration.
 struct AnnouncingConferencing: ConferencingService {
     let base: any ConferencingService
+    let gate: StallGate
     var kind: MeetingKind { base.kind }
     func lookUp(joinURL: String) async throws -> OnlineMeeting? { try await base.lookUp(joinURL: joinURL) }
     func schedule(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting {
-        try await Task.sleep(for: .milliseconds(15))
+        try await gate.pass()
+        try await Task.sleep(for: .milliseconds(5))
         let meeting = try await base.schedule(for: calendarMeeting, organizer: organizer)
+        gate.count()
         await say("scheduled \(calendarMeeting.id)")
         return meeting
     }
 }
 
-func engine(_ store: SQLiteMigrationStore, announce: Bool) -> MigrationEngine {
+func engine(_ store: SQLiteMigrationStore, announce: Bool, stallAfter: Int? = nil) -> MigrationEngine {
+    let gate = StallGate(stallAfter: stallAfter)
     var logger = Logger(label: "crashtest")
     logger.logLevel = .critical
     let services = ConferencingServices(MeetingKind.allCases.map { kind -> any ConferencingService in
         let builtIn = BuiltInConferencingService(kind: kind, store: store)
-        return announce ? AnnouncingConferencing(base: builtIn) : builtIn
+        return announce ? AnnouncingConferencing(base: builtIn, gate: gate) : builtIn
     })
     return MigrationEngine(
         store: store, clock: SystemMigrationClock(),
@@ -68,9 +90,9 @@ func seed(_ directory: String, users: Int, meetings: Int) async throws {
     await say("seeded")
 }
 
-func run(_ directory: String) async throws {
+func run(_ directory: String, stallAfter: Int?) async throws {
     let store = try SQLiteMigrationStore(directory: directory)
-    let engine = engine(store, announce: true)
+    let engine = engine(store, announce: true, stallAfter: stallAfter)
     let workers = Task { try await engine.run() }
     while true {
         try await Task.sleep(for: .milliseconds(50))
@@ -108,8 +130,8 @@ do {
     switch arguments.count > 2 ? arguments[1] : "" {
     case "seed" where arguments.count == 5:
         try await seed(arguments[2], users: Int(arguments[3]) ?? 1, meetings: Int(arguments[4]) ?? 1)
-    case "run":
-        try await run(arguments[2])
+    case "run" where arguments.count <= 4:
+        try await run(arguments[2], stallAfter: arguments.count == 4 ? Int(arguments[3]) : nil)
     case "enqueue" where arguments.count == 4:
         try await enqueue(arguments[2], count: Int(arguments[3]) ?? 1)
     default:

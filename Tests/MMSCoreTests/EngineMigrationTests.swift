@@ -21,6 +21,30 @@ struct EngineMigrationTests {
         #expect(try await h.meeting(meeting.id).kind == .teams)
     }
 
+    @Test("M1: the hold is configurable down to zero: a trigger is then processed at once")
+    func zeroHold() async throws {
+        let h = try await EngineHarness.make(configuration: MigrationEngineConfiguration(hold: .zero))
+        let ann = try await h.addUser(Fixtures.user("ann"))
+        let meeting = try await h.addMeeting(ann)
+        _ = try await h.engine.startMeetingMigration(tenant: h.tenant, identity: "ann@contoso.com", target: .teams)
+        #expect(try await h.engine.runDueWork() == 1)
+        #expect(try await h.meeting(meeting.id).kind == .teams)
+    }
+
+    @Test("T1: a user moved to the cloud without an audio-conferencing licence gets Teams meetings without dial-in")
+    func t1WithoutLicence() async throws {
+        let h = try await EngineHarness.make()
+        let ann = try await h.addUser(Fixtures.user("ann", homing: .onPremises, audio: false))
+        let meeting = try await h.addMeeting(ann, kind: .skypeOnPremises)
+        _ = try await h.engine.moveUser(tenant: h.tenant, identity: "ann@contoso.com", to: .online)
+        try await h.passHoldAndRun()
+        let migrated = try await h.meeting(meeting.id)
+        #expect(migrated.kind == .teams)
+        let online = try await h.store.onlineMeeting(h.tenant, calendarMeeting: meeting.id, kind: .teams)
+        #expect(online?.conferenceId == nil && online?.dialInNumbers == [])
+        #expect(!migrated.body.contains("tel:"))
+    }
+
     @Test("M1: triggers inside the hold coalesce into one migration, and the hold restarts at the last trigger")
     func coalescing() async throws {
         let h = try await EngineHarness.make()

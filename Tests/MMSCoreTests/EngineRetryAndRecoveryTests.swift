@@ -1,6 +1,7 @@
 import Foundation
 import MMSCore
 import MMSCoreTesting
+import MMSSQLite
 import Synchronization
 import Testing
 
@@ -154,6 +155,24 @@ struct EngineRetryAndRecoveryTests {
         }
     }
 
+    @Test("Lease: a migration whose worker dies at every attempt is failed after the allowed claims instead of looping")
+    func crashLoop() async throws {
+        let h = try await EngineHarness.make(configuration: MigrationEngineConfiguration(leaseDuration: .seconds(60), maximumClaims: 3))
+        let ann = try await h.addUser(Fixtures.user("ann"))
+        let meeting = try await h.addMeeting(ann)
+        _ = try await h.engine.startMeetingMigration(tenant: h.tenant, identity: "ann@contoso.com")
+        h.clock.advance(by: EngineHarness.hold)
+        for dead in 1...3 {
+            let claim = try await h.store.claimDueMigrations(now: h.clock.now(), owner: "dead\(dead)", leaseDuration: .seconds(60), limit: 1)
+            #expect(claim.first?.claimCount == dead)
+            h.clock.advance(by: .seconds(61))
+        }
+        #expect(try await h.engine.runDueWork() == 1)
+        let record = try #require(try await h.status(ann).first)
+        #expect(record.state == .failed && record.lastMessage.contains("interrupted 3 times"))
+        #expect(try await h.meeting(meeting.id) == meeting)
+    }
+
     @Test("S1: status records carry the Get-CsMeetingMigrationStatus fields; queries filter and the summary counts users per state")
     func status() async throws {
         let h = try await EngineHarness.make()
@@ -176,6 +195,36 @@ struct EngineRetryAndRecoveryTests {
         #expect(window.map(\.userId) == [ann.id])
         let summary = try await h.engine.migrationSummary(tenant: h.tenant)
         #expect(summary == [.pending: 1, .inProgress: 0, .failed: 0, .succeeded: 1])
+    }
+
+    @Test("Outbox: an invitation the sender refuses stays queued without holding back the others, and is sent once accepted")
+    func outboxPoisonDoesNotBlock() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteMigrationStore(directory: directory.path)
+        let clock = ManualClock()
+        let sender = PickySender(StoreInvitationSender(store: store, clock: clock), refusing: nil)
+        let engine = MigrationEngine(store: store, clock: clock, sender: sender)
+        try await engine.saveBridge(Fixtures.bridge)
+        let ann = try await engine.createUser(Fixtures.user("ann"))
+        var meetings: [CalendarMeeting] = []
+        for day in 1...3 {
+            let start = clock.now().addingTimeInterval(Double(day) * 86_400)
+            meetings.append(try await engine.scheduleMeeting(tenant: Fixtures.tenant, NewMeeting(
+                organizer: ann.userPrincipalName, attendees: ["bob@contoso.com"], start: start, end: start.addingTimeInterval(600),
+                subject: "M\(day)", body: "x", bodyFormat: .html, kind: .skypeOnline)))
+        }
+        sender.refusedMeeting.withLock { $0 = meetings[0].id }  // the oldest invitation is the poison one
+        _ = try await engine.startMeetingMigration(tenant: Fixtures.tenant, identity: ann.userPrincipalName, target: .teams)
+        clock.advance(by: EngineHarness.hold)
+        try await engine.runDueWork()
+        #expect(try await store.deliveries(forMeeting: meetings[0].id).isEmpty)
+        #expect(try await store.deliveries(forMeeting: meetings[1].id).count == 1)
+        #expect(try await store.deliveries(forMeeting: meetings[2].id).count == 1)
+        #expect(try await store.unsentInvitations(limit: 10).map(\.meeting) == [meetings[0].id])
+        sender.refusedMeeting.withLock { $0 = nil }
+        #expect(try await engine.dispatchOutbox() == 1)
+        #expect(try await store.deliveries(forMeeting: meetings[0].id).count == 1)
+        #expect(try await store.unsentInvitations(limit: 10).isEmpty)
     }
 
     @Test("S2: status records are kept 150 days, then pruned")
@@ -218,6 +267,20 @@ struct EngineRetryAndRecoveryTests {
         try await task.value
         #expect(succeeded == users.count)
         #expect(try await h.store.unsentInvitations(limit: 10).isEmpty)
+    }
+}
+
+/// A sender that refuses one meeting's invitations while told to, and records the others.
+final class PickySender: InvitationSender {
+    let base: any InvitationSender
+    let refusedMeeting: Mutex<MeetingID?>
+    init(_ base: any InvitationSender, refusing meeting: MeetingID?) {
+        self.base = base
+        refusedMeeting = Mutex(meeting)
+    }
+    func send(_ invitation: OutgoingInvitation) async throws {
+        if refusedMeeting.withLock({ $0 }) == invitation.meeting { throw ConferencingError("mailbox full") }
+        try await base.send(invitation)
     }
 }
 

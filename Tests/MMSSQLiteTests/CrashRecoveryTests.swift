@@ -17,8 +17,9 @@ struct CrashRecoveryTests {
         #expect(seed.waitForExit() == 0, "seed failed: \(seed.standardError)")
 
         for kill in 1...2 {
-            // Each run schedules 15 more meetings in the conferencing service, then dies.
-            let worker = try ChildProcess(["run", directory.path])
+            // Each run schedules 15 more meetings, then hangs mid-migration (workers inside the
+            // conferencing service, leases held, invitations half sent) and is killed there.
+            let worker = try ChildProcess(["run", directory.path, "15"])
             try await worker.waitFor("15 meetings scheduled") { $0.filter { $0.hasPrefix("scheduled ") }.count >= 15 }
             worker.killHard()
             #expect(!worker.output.contains("done"), "kill \(kill) came too late to be mid-migration")

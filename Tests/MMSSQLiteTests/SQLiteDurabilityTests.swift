@@ -21,14 +21,16 @@ struct SQLiteDurabilityTests {
         let directory = try TemporaryDirectory()
         let first = try SQLiteMigrationStore(directory: directory.path)
         let versions = try await first.appliedSchemaVersions()
-        #expect(versions == ["v1: directory, calendar, queue, outbox"])
+        #expect(versions == [
+            "v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity", "v3: claims counted per migration",
+        ])
         let reopened = try SQLiteMigrationStore(directory: directory.path)
         #expect(try await reopened.appliedSchemaVersions() == versions)
     }
 
     @Test("Hot path: claim, merge, status and outbox queries use indexes, never a full table scan",
           arguments: [
-            "SELECT * FROM migrations INDEXED BY migrations_unfinished_by_due WHERE state IN ('pending', 'inProgress') AND due_at <= 1 ORDER BY due_at, created_at LIMIT 5",
+            "SELECT * FROM migrations AS m INDEXED BY migrations_unfinished_by_due WHERE state IN ('pending', 'inProgress') AND due_at <= 1 AND NOT (state = 'pending' AND EXISTS (SELECT 1 FROM migrations AS running WHERE running.tenant = m.tenant AND running.user_id = m.user_id AND running.state = 'inProgress')) ORDER BY due_at, created_at LIMIT 5",
             "SELECT id FROM migrations WHERE tenant = 'a' AND user_id = 'b' AND state = 'pending'",
             "SELECT 1 FROM migrations WHERE tenant = 'a' AND user_id = 'b' AND state = 'inProgress' AND id != 'c' LIMIT 1",
             "SELECT * FROM migrations WHERE tenant = 'a' AND modified_at >= 1 ORDER BY modified_at DESC LIMIT 10",
@@ -36,6 +38,7 @@ struct SQLiteDurabilityTests {
             "SELECT body, data FROM meetings WHERE tenant = 'a' AND organizer = 'b' AND start_at >= 1 ORDER BY start_at, id",
             "SELECT data FROM users WHERE tenant = 'a' AND upn_key = 'b'",
             "SELECT id FROM migrations WHERE created_at < 1 AND state IN ('succeeded', 'failed')",
+            "SELECT data FROM online_meetings WHERE identity = 'x' ORDER BY join_url = 'x' DESC LIMIT 1",
           ])
     func indexes(_ sql: String) async throws {
         let directory = try TemporaryDirectory()
@@ -47,7 +50,7 @@ struct SQLiteDurabilityTests {
         }
     }
 
-    @Test("Group commit: 200 concurrent enqueues are acknowledged and all durable after reopening")
+    @Test("Group commit: 200 concurrent enqueues are acknowledged and all durable after reopening, in fewer transactions than writes")
     func groupCommit() async throws {
         let directory = try TemporaryDirectory()
         let users = (0..<200).map { Fixtures.user("load\($0)") }
@@ -55,6 +58,13 @@ struct SQLiteDurabilityTests {
             let store = try SQLiteMigrationStore(directory: directory.path)
             try await store.saveBridge(Fixtures.bridge)
             for user in users { try await store.createUser(user) }
+            let before = store.writeStatistics
+            defer {
+                let after = store.writeStatistics
+                let writes = after.writes - before.writes, transactions = after.transactions - before.transactions
+                #expect(writes == 200)
+                #expect(transactions < writes, "no batching: \(transactions) transactions for \(writes) writes")
+            }
             let clock = ManualClock()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for user in users {

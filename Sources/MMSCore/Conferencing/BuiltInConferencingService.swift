@@ -5,6 +5,7 @@ import Foundation
 /// Join URLs follow the public formats of MISSION.md's appendix; the conference id is the
 /// organiser's (unique on their bridge) and the dial-in numbers are their bridge's.
 public struct BuiltInConferencingService: ConferencingService {
+    /// The kind of meetings this service hosts.
     public let kind: MeetingKind
     private let store: any ConferencingStore & DirectoryStore
 

@@ -2,6 +2,7 @@ import Foundation
 
 /// The identifier of a tenant (an organisation); every other record belongs to exactly one.
 public struct TenantID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The identifier's string form.
     public var rawValue: String
     /// Creates a tenant identifier from its string form.
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -14,6 +15,7 @@ public struct TenantID: RawRepresentable, Sendable, Hashable, Codable, CustomStr
 ///
 /// Unlike the user principal name it never changes, so migrations and meetings refer to it.
 public struct UserID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The identifier's string form.
     public var rawValue: String
     /// Creates a user identifier from its string form.
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -26,6 +28,7 @@ public struct UserID: RawRepresentable, Sendable, Hashable, Codable, CustomStrin
 
 /// The identifier of an audio-conferencing bridge.
 public struct BridgeID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The identifier's string form.
     public var rawValue: String
     /// Creates a bridge identifier from its string form.
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -36,6 +39,7 @@ public struct BridgeID: RawRepresentable, Sendable, Hashable, Codable, CustomStr
 
 /// The identifier of a meeting in a user's calendar.
 public struct MeetingID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The identifier's string form.
     public var rawValue: String
     /// Creates a meeting identifier from its string form.
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -50,6 +54,7 @@ public struct MeetingID: RawRepresentable, Sendable, Hashable, Codable, CustomSt
 ///
 /// Triggers that coalesce into a pending migration share its correlation id.
 public struct CorrelationID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The identifier's string form.
     public var rawValue: String
     /// Creates a correlation identifier from its string form.
     public init(rawValue: String) { self.rawValue = rawValue }

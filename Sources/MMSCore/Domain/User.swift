@@ -16,16 +16,23 @@ public enum MailboxLocation: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The coexistence mode of `TeamsUpgradePolicy`.
 public enum TeamsUpgradeMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `Islands`: Skype for Business and Teams side by side.
     case islands
+    /// `SfBOnly`.
     case skypeForBusinessOnly
+    /// `SfBWithTeamsCollab`.
     case skypeForBusinessWithTeamsCollab
+    /// `SfBWithTeamsCollabAndMeetings`: new meetings are Teams meetings (a T3 trigger).
     case skypeForBusinessWithTeamsCollabAndMeetings
+    /// `TeamsOnly`: only for users homed online (a T3 trigger).
     case teamsOnly
 }
 
 /// Who provides a user's audio conferencing.
 public enum AudioConferencingProvider: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Microsoft audio conferencing (the bridges of the tenant).
     case microsoft
+    /// Another provider: its dial-in details are not ours to write.
     case thirdParty
 }
 

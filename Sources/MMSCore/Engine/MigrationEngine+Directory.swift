@@ -129,6 +129,12 @@ extension MigrationEngine {
         try await store.saveBridge(bridge)
     }
 
+    /// The bridge, if it exists.
+    public func bridge(tenant: TenantID, id: BridgeID) async throws -> Bridge? {
+        try validate(tenant)
+        return try await store.bridge(tenant, id: id)
+    }
+
     /// Unassigns a phone number from a bridge (T2): every user of the bridge whose invitations carry
     /// that number gets a migration.
     /// - Returns: one outcome per affected user.

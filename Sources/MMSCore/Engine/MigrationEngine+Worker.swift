@@ -34,14 +34,33 @@ extension MigrationEngine {
     }
 
     /// Sends every unsent invitation of the outbox; returns how many were sent.
+    ///
+    /// An invitation the sender refuses stays unsent (it is tried again at the next dispatch) and
+    /// does not hold back the others.
     @discardableResult
     public func dispatchOutbox() async throws -> Int {
+        let entered = outboxBusy.withLock { busy -> Bool in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard entered else { return 0 }  // another task is sending; it drains what we would have sent
+        defer { outboxBusy.withLock { $0 = false } }
         var sent = 0
+        var refused: Set<String> = []
         while true {
-            let batch = try await store.unsentInvitations(limit: 100)
+            let batch = try await store.unsentInvitations(limit: 100 + refused.count).filter { !refused.contains($0.id) }
             if batch.isEmpty { return sent }
             for invitation in batch {
-                try await sender.send(invitation)
+                do {
+                    try await sender.send(invitation)
+                } catch {
+                    refused.insert(invitation.id)
+                    logger.error("invitation not sent; retried at the next dispatch", metadata: [
+                        "invitation": "\(invitation.id)", "error": "\(error)",
+                    ])
+                    continue
+                }
                 try await store.markInvitationSent(invitation.id, now: clock.now())
                 sent += 1
             }
@@ -103,6 +122,15 @@ extension MigrationEngine {
         var lease = claim.lease
         let metadata: Logger.Metadata = ["correlationId": "\(record.correlationId)", "user": "\(record.userPrincipalName)"]
         do {
+            if claim.claimCount > configuration.maximumClaims {
+                try await store.finishMigration(
+                    lease, state: .failed,
+                    message: "the migration was interrupted \(claim.claimCount - 1) times before it could finish (its worker "
+                        + "stopped each time); check the server logs, then run Start-CsExMeetingMigration -Identity "
+                        + "\(record.userPrincipalName) again",
+                    now: clock.now())
+                return
+            }
             guard let organizer = try await store.user(record.tenant, id: record.userId) else {
                 try await store.finishMigration(
                     lease, state: .failed, message: "the user \(record.userPrincipalName) no longer exists in the directory",
@@ -127,11 +155,18 @@ extension MigrationEngine {
 
             for meeting in meetings {
                 if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
+                try Task.checkCancellation()
                 lease = try await renewIfNeeded(lease)
                 let plan = await migrator.plan(meeting, organizer: organizer, scope: record.scope)
+                // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
+                try Task.checkCancellation()
                 try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
             }
             try await conclude(record, lease: lease, organizer: organizer)
+        } catch is CancellationError {
+            // Shutdown: the lease expires and any engine resumes where this one stopped; no retry is counted.
+            logger.info("migration interrupted by shutdown", metadata: metadata)
+            return
         } catch let conflict as MigrationStoreConflict {
             logger.warning("migration stopped: lease lost", metadata: metadata.merging(["conflict": "\(conflict)"]) { $1 })
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// The migration engine: directory triggers, the durable queue, workers, status.
 ///
@@ -15,6 +16,8 @@ public final class MigrationEngine: Sendable {
     let conferencing: ConferencingServices
     let sender: any InvitationSender
     let logger: Logger
+    /// Set while one task sends the outbox, so two never send the same invitation at once.
+    let outboxBusy = Mutex(false)
 
     /// Creates an engine.
     ///

@@ -41,6 +41,10 @@ public struct MigrationEngineConfiguration: Sendable {
     public var pollInterval: Duration
     /// A name for this engine's workers, written on their leases.
     public var workerName: String
+    /// How many claims a migration may take before it is failed: a migration whose worker dies at
+    /// every attempt (a crash it causes) must end rather than loop. Default: three times the
+    /// attempts the retry schedule allows.
+    public var maximumClaims: Int
 
     /// Creates a configuration; every parameter has the service's default.
     public init(
@@ -50,7 +54,8 @@ public struct MigrationEngineConfiguration: Sendable {
         leaseDuration: Duration = .seconds(5 * 60),
         statusRetention: Duration = .seconds(150 * 24 * 3600),
         pollInterval: Duration = .seconds(1),
-        workerName: String = "worker"
+        workerName: String = "worker",
+        maximumClaims: Int? = nil
     ) {
         self.hold = hold
         self.retrySchedule = retrySchedule
@@ -59,6 +64,7 @@ public struct MigrationEngineConfiguration: Sendable {
         self.statusRetention = statusRetention
         self.pollInterval = pollInterval
         self.workerName = workerName
+        self.maximumClaims = maximumClaims ?? 3 * (retrySchedule.maximumRetries + 1)
     }
 
     /// The service's defaults: 90-minute hold, 9 retries over 24 h, 4 workers, 5-minute leases, 150 days.

@@ -41,8 +41,8 @@ public enum EnqueueOutcome: Sendable, Hashable {
     case queued(MigrationStatusRecord)
     /// The request was coalesced into the user's pending migration (M1); the hold restarted.
     case merged(MigrationStatusRecord)
-    /// The user's migration was running, so a follow-up migration was queued (or merged into an
-    /// already queued follow-up): a trigger is never dropped.
+    /// The user's migration was running, so a follow-up migration was queued: a trigger is never
+    /// dropped. (A later trigger merges into that follow-up and reports ``merged(_:)``.)
     case followUp(MigrationStatusRecord)
     /// No migration was queued; the reason says why.
     case notQueued(NotQueuedReason)

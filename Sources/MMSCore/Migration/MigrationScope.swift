@@ -91,8 +91,12 @@ public struct MigrationScope: Sendable, Hashable, Codable {
 
 /// The `MigrationType` column of `Get-CsMeetingMigrationStatus`.
 public enum MigrationType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Skype for Business meetings become Teams meetings.
     case sfbToTeams
+    /// Teams meetings are refreshed.
     case teamsToTeams
+    /// Meetings keep their kind (on-premises Skype goes online); dial-in refreshed.
     case toSameType
+    /// Skype for Business and Teams meetings all become (or stay) Teams meetings.
     case allToTeams
 }

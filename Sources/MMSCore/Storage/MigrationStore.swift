@@ -88,7 +88,9 @@ public protocol CalendarStore: Sendable {
 public protocol ConferencingStore: Sendable {
     /// Inserts or replaces an online meeting (keyed by join URL).
     func saveOnlineMeeting(_ meeting: OnlineMeeting) async throws
-    /// The online meeting with this join URL, if any.
+    /// The online meeting this join URL leads to, if any: URLs are compared by meeting identity
+    /// (`InvitationBlock.meetingIdentity(ofJoinURL:)`), so another spelling of the same meeting's
+    /// URL (host case, `?sl=1`, a Teams `context` query) finds it (M4).
     func onlineMeeting(joinURL: String) async throws -> OnlineMeeting?
     /// The online meeting of `kind` scheduled for this calendar meeting, if any.
     func onlineMeeting(_ tenant: TenantID, calendarMeeting: MeetingID, kind: MeetingKind) async throws -> OnlineMeeting?
@@ -122,11 +124,15 @@ public struct ClaimedMigration: Sendable, Hashable {
     public var record: MigrationStatusRecord
     /// The lease to present on every write.
     public var lease: MigrationLease
+    /// How many times the migration has been claimed, this claim included (first attempt,
+    /// retries, and resumptions after a worker died).
+    public var claimCount: Int
 
     /// Creates a claim.
-    public init(record: MigrationStatusRecord, lease: MigrationLease) {
+    public init(record: MigrationStatusRecord, lease: MigrationLease, claimCount: Int = 1) {
         self.record = record
         self.lease = lease
+        self.claimCount = claimCount
     }
 }
 
