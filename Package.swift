@@ -172,7 +172,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MMSSQLiteTests",
-            dependencies: ["MMSSQLite", "MMSCore", "MMSCoreTesting", "mms-engine-crashtest"],
+            dependencies: [
+                "MMSSQLite", "MMSCore", "MMSCoreTesting", "mms-engine-crashtest",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
     ]
