@@ -62,6 +62,7 @@ public enum StoreContract {
         ("M4: an online meeting is found by any spelling of its join URL, and only by its own", DirectoryContract.onlineMeetingIdentity),
         ("Durability: acknowledged writes are there after reopening the store", DirectoryContract.reopen),
         ("Group commit: concurrent enqueues for many users all commit, one pending each", QueueContract.concurrentEnqueues),
+        ("Directory: users list by principal name within a limit, bridges by id, each tenant apart", ListingContract.listing),
     ]
 }
 
