@@ -170,6 +170,7 @@ let package = Package(
             dependencies: ["MMSCore", "MMSCoreTesting", "MMSSQLite"],
             swiftSettings: strict
         ),
+        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [

@@ -16,12 +16,20 @@ enum CallWaiter: Sendable {
     }
 }
 
+/// Set when the caller cancels, whichever thread gets there first: the caller's, or the loop's.
+final class CancellationFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { self.value.store(true, ordering: .releasing) }
+    var isSet: Bool { self.value.load(ordering: .acquiring) }
+}
+
 /// A call encoded by its caller, waiting to be written on the event loop.
 struct PendingCall: Sendable {
     let id: UInt32
     let frame: ByteBuffer
     let waiter: CallWaiter
     let timeout: Duration?
+    let cancelled: CancellationFlag
 }
 
 /// Calls and cancellations handed from callers' threads to the event loop, in batches:
@@ -29,10 +37,7 @@ struct PendingCall: Sendable {
 struct Outbox: ~Copyable {
     var pending: [PendingCall] = []
     var cancels: [UInt32] = []
-    /// Ids cancelled before their call reached the outbox.
-    var cancelledEarly: Set<UInt32> = []
     var drainScheduled = false
-    var closed: RPCError?
 }
 
 /// The client's side of one connection: matches frames to calls, enforces deadlines, answers pings.
@@ -230,6 +235,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         for pendingCall in pending {
+            // Cancelled before it reached the loop: it ends here and is never sent.
+            if pendingCall.cancelled.isSet {
+                pendingCall.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
+                continue
+            }
             let live = LiveCall(waiter: pendingCall.waiter)
             self.calls[pendingCall.id] = live
             if let timeout = pendingCall.timeout {

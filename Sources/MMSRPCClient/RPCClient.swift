@@ -74,13 +74,15 @@ public final class RPCClient: Sendable {
         let connection = try await self.connection()
         let timeout = timeout ?? self.configuration.defaultTimeout
         let (id, frame) = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
+        let cancelled = CancellationFlag()
         let payload: ByteBuffer
         do {
             payload = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
-                    connection.submit(PendingCall(id: id, frame: frame, waiter: .unary(continuation), timeout: timeout))
+                    connection.submit(PendingCall(id: id, frame: frame, waiter: .unary(continuation), timeout: timeout, cancelled: cancelled))
                 }
             } onCancel: {
+                cancelled.set()
                 connection.cancel(id)
             }
         } catch let error as RPCError {
@@ -102,10 +104,14 @@ public final class RPCClient: Sendable {
         let timeout = timeout ?? self.configuration.defaultTimeout
         let (id, frame) = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let cancelled = CancellationFlag()
         continuation.onTermination = { termination in
-            if case .cancelled = termination { connection.cancel(id) }
+            if case .cancelled = termination {
+                cancelled.set()
+                connection.cancel(id)
+            }
         }
-        connection.submit(PendingCall(id: id, frame: frame, waiter: .streaming(continuation), timeout: timeout))
+        connection.submit(PendingCall(id: id, frame: frame, waiter: .streaming(continuation), timeout: timeout, cancelled: cancelled))
         return ResponseStream(stream: stream)
     }
 
@@ -264,11 +270,11 @@ final class ClientConnection: Sendable {
 
     /// Hands a call to the event loop; concurrent callers share one hop and one flush.
     func submit(_ call: PendingCall) {
+        if call.cancelled.isSet {
+            call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
+            return
+        }
         let schedule = self.outbox.withLock { outbox -> Bool in
-            if outbox.cancelledEarly.remove(call.id) != nil {
-                call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
-                return false
-            }
             outbox.pending.append(call)
             return self.markDrainScheduled(&outbox)
         }
@@ -283,9 +289,8 @@ final class ClientConnection: Sendable {
                 call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
                 return false
             }
+            // Registered on the loop already (or not submitted yet: its flag stops it there).
             outbox.cancels.append(id)
-            // If the call has not been submitted yet, submit() sees this and fails it.
-            outbox.cancelledEarly.insert(id)
             return self.markDrainScheduled(&outbox)
         }
         if schedule { self.scheduleDrain() }
@@ -302,7 +307,6 @@ final class ClientConnection: Sendable {
             let (pending, cancels) = self.outbox.withLock { outbox -> ([PendingCall], [UInt32]) in
                 let batch = (outbox.pending, outbox.cancels)
                 outbox.pending.removeAll(keepingCapacity: true)
-                for id in outbox.cancels { outbox.cancelledEarly.remove(id) }
                 outbox.cancels.removeAll(keepingCapacity: true)
                 outbox.drainScheduled = false
                 return batch

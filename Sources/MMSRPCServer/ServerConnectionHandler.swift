@@ -514,7 +514,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     /// Writes `buffer`; the flush comes at the end of the current read, or once per loop turn.
     private func write(_ buffer: ByteBuffer) {
-        guard let context = self.context, self.state != .closed || buffer.readableBytes > 0 else { return }
+        guard let context = self.context, self.state != .closed else { return }
         context.write(self.wrapOutboundOut(buffer), promise: nil)
         guard !self.inRead, !self.flushScheduled else { return }
         self.flushScheduled = true

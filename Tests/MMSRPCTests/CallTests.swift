@@ -99,7 +99,8 @@ struct CallTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
                 group.addTask {
-                    #expect(try await client.unary(TestMethods.echo, RawMessage("\(index)")).text == "\(index)")
+                    let reply = try await client.unary(TestMethods.echo, RawMessage("\(index)"))
+                    #expect(reply.text == "\(index)")
                 }
             }
             try await group.waitForAll()

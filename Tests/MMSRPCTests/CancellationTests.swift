@@ -56,6 +56,23 @@ struct CancellationTests {
         try await server.stop()
     }
 
+    @Test("a call whose task is cancelled before it is sent ends CANCELLED and never reaches the server")
+    func cancelledBeforeSending() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations))
+        let client = server.client()
+        _ = try await client.unary(TestMethods.echo, RawMessage("connect first"))
+        let call = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await client.unary(TestMethods.sleep, RawMessage("1234"))
+        }
+        await expectRPCError(.cancelled) { _ = try await call.value }
+        #expect(try await client.unary(TestMethods.sleep, RawMessage("1")).text == "1")
+        #expect(!observations.events.contains { $0.hasSuffix(":1234") })
+        await client.close()
+        try await server.stop()
+    }
+
     @Test("graceful shutdown lets calls in flight finish and refuses new ones with UNAVAILABLE")
     func gracefulShutdown() async throws {
         let observations = Observations()

@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import MMSClient
+
+/// `mms meeting ...`: meetings in organisers' calendars, and the invitations sent for them.
+struct MeetingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meeting",
+        abstract: "Add meetings to calendars, read them back (with the rewritten block), and list their updated invitations.",
+        subcommands: [Add.self, List.self, Get.self, Invitations.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a meeting to its organiser's calendar.",
+            discussion: """
+                The server schedules the meeting in its conferencing service and appends the online-meeting \
+                block to the body, as the "Add Skype meeting" button does; with --pasted the body is kept \
+                as given (a block copied from another meeting, which is never migrated: M4). The body is \
+                sent byte for byte (UTF-8). Example:
+                  mms meeting add --organizer ashaw@contoso.com --subject "Weekly sync" \\
+                    --start 2026-12-01T09:00:00Z --end 2026-12-01T09:30:00Z \\
+                    --body-file agenda.html --format html --kind skype-on-premises \\
+                    --attendee bob@contoso.com --attendee carol@fabrikam.com --attachment plan.pdf
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The organiser's principal name.", valueName: "upn"))
+        var organizer: String
+
+        @Option(help: ArgumentHelp("The subject.", valueName: "text"))
+        var subject: String = ""
+
+        @Option(help: ArgumentHelp("When it starts, ISO 8601 (e.g. 2026-12-01T09:00:00Z).", valueName: "time"), transform: { try TimeText.parse($0, option: "--start") })
+        var start: Int64
+
+        @Option(help: ArgumentHelp("When it ends, ISO 8601.", valueName: "time"), transform: { try TimeText.parse($0, option: "--end") })
+        var end: Int64
+
+        @Option(help: ArgumentHelp("Read the invitation body from this file ('-' for standard input).", valueName: "path"))
+        var bodyFile: String?
+
+        @Option(help: ArgumentHelp("The invitation body, given inline.", valueName: "text"))
+        var body: String?
+
+        @Option(help: ArgumentHelp("The body's format: html or text.", valueName: "format"))
+        var format: BodyFormatChoice
+
+        @Option(help: ArgumentHelp("The online meeting's kind: teams, skype-online or skype-on-premises.", valueName: "kind"))
+        var kind: MeetingKindChoice
+
+        @Option(help: ArgumentHelp("An attendee's address; repeat for each attendee.", valueName: "address"))
+        var attendee: [String] = []
+
+        @Option(help: ArgumentHelp("A file to attach (its name and bytes are kept); repeat for each file.", valueName: "path"))
+        var attachment: [String] = []
+
+        @Flag(help: "The body carries a block pasted from another meeting: the meeting is not scheduled in its service (M4).")
+        var pasted = false
+
+        func validate() throws {
+            guard (bodyFile == nil) != (body == nil) else { throw ValidationError("give exactly one of --body-file and --body") }
+        }
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let meeting = Meeting(
+                    organizer: organizer, attendees: attendee, startMicros: start, endMicros: end, subject: subject,
+                    body: try body ?? Self.readBody(bodyFile ?? "-"), bodyFormat: format.format,
+                    attachments: try attachment.map(Self.readAttachment), kind: kind.kind, createdThroughService: !pasted)
+                let added = try await session.call(CalendarServiceMethods.addMeeting, AddMeetingRequest(meeting: meeting))
+                session.print(added) { TextViews.meeting(added, withBody: false) }
+            }
+        }
+
+        /// The body's exact bytes, which must be UTF-8.
+        static func readBody(_ path: String) throws -> String {
+            let data: Data
+            if path == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let contents = FileManager.default.contents(atPath: path) else {
+                    throw CommandFailure("cannot read --body-file \(path)", exitCode: ExitStatus.noInput)
+                }
+                data = contents
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw CommandFailure("--body-file \(path) is not valid UTF-8", exitCode: ExitStatus.usage)
+            }
+            return text
+        }
+
+        static func readAttachment(_ path: String) throws -> Attachment {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("cannot read --attachment \(path)", exitCode: ExitStatus.noInput)
+            }
+            let name = (path as NSString).lastPathComponent
+            return Attachment(name: name, contentType: contentType(of: name), content: [UInt8](contents))
+        }
+
+        static func contentType(of name: String) -> String {
+            switch (name as NSString).pathExtension.lowercased() {
+            case "pdf": "application/pdf"
+            case "txt": "text/plain"
+            case "html", "htm": "text/html"
+            case "png": "image/png"
+            case "jpg", "jpeg": "image/jpeg"
+            case "gif": "image/gif"
+            case "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            case "ics": "text/calendar"
+            default: "application/octet-stream"
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the future meetings a user organises.",
+            discussion: "Example: mms meeting list --identity ashaw@contoso.com"
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The organiser's principal name.", valueName: "upn"))
+        var identity: String
+
+        @Flag(help: "Include bodies and attachments (in JSON output).")
+        var includeBodies = false
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let response = try await session.call(
+                    CalendarServiceMethods.listMeetings, ListMeetingsRequest(identity: identity, includeBodies: includeBodies))
+                session.print(response) { TextViews.meetings(response.meetings) }
+            }
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one meeting with its current body, so you can see the rewritten online-meeting block.",
+            discussion: """
+                Examples:
+                  mms meeting get --meeting-id 6c1f...
+                  mms meeting get --meeting-id 6c1f... --body-only > body.html   # the body's exact bytes
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The meeting's id, as mms meeting add or list prints it.", valueName: "id"))
+        var meetingId: String
+
+        @Flag(help: "Print only the body, byte for byte, with no line added (ignores --output).")
+        var bodyOnly = false
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let meeting = try await session.call(CalendarServiceMethods.getMeeting, GetMeetingRequest(meetingId: meetingId))
+                if bodyOnly {
+                    Terminal.write(meeting.body)
+                    return
+                }
+                session.print(meeting) { TextViews.meeting(meeting, withBody: true) }
+            }
+        }
+    }
+
+    struct Invitations: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the updated invitations sent (or waiting in the outbox) for a meeting.",
+            discussion: "Example: mms meeting invitations --meeting-id 6c1f..."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The meeting's id.", valueName: "id"))
+        var meetingId: String
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let response = try await session.call(CalendarServiceMethods.listInvitations, ListInvitationsRequest(meetingId: meetingId))
+                session.print(response) { TextViews.invitations(response.invitations) }
+            }
+        }
+    }
+}

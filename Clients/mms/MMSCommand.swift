@@ -1,0 +1,47 @@
+import ArgumentParser
+
+/// `mms`: the command line of the Meeting Migration Service, one subcommand per call of its API.
+struct MMSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mms",
+        abstract: "Administer the Meeting Migration Service: tenants, tokens, users, meetings and their migrations.",
+        discussion: """
+            Each subcommand makes one call of the server's API and is named after the cmdlet it \
+            replaces (mms migration start is Start-CsExMeetingMigration, mms migration status is \
+            Get-CsMeetingMigrationStatus, mms user move is Move-CsUser, ...). Run any of them with \
+            --help for its options and an example.
+
+            Connection: every subcommand takes --endpoint HOST:PORT (env MMS_ENDPOINT, default \
+            127.0.0.1:7450) and a bearer token: --token (env MMS_TOKEN) or --token-file (env \
+            MMS_TOKEN_FILE). The first start of mms-server writes the operator token to \
+            <data-dir>/operator-token; an operator creates tenants and their tokens, a tenant admin \
+            does everything within its tenant, a tenant reader only reads.
+
+            Output: --output table (default, for people) or --output json (for scripts: the \
+            response message with snake_case keys as in the .proto files, enums as lower-case \
+            names such as in_progress, times as ISO 8601 UTC strings under the field name without \
+            its _micros suffix, null when not set).
+
+            Errors are one line on standard error, mms: CODE: message (CODE is the status name, \
+            e.g. INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, UNAUTHENTICATED).
+
+            Exit codes:
+              0   success
+              1   the server answered with an error status
+              64  usage error: an unknown option or value, a missing or malformed argument
+              66  a file named on the command line (--body-file, --attachment, --token-file) \
+            cannot be read
+              69  the server cannot be reached (connection refused, or UNAVAILABLE before any answer)
+            """,
+        subcommands: [
+            HealthCommand.self,
+            WhoAmICommand.self,
+            TenantCommand.self,
+            TokenCommand.self,
+            MigrationCommand.self,
+            UserCommand.self,
+            BridgeCommand.self,
+            MeetingCommand.self,
+        ]
+    )
+}

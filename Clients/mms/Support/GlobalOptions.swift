@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import MMSClient
+
+/// How `mms` prints results.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// Tables and `Name : Value` lists, like the cmdlets' output, for people.
+    case table
+    /// Stable JSON for scripts.
+    case json
+}
+
+/// The options every `mms` command takes: where the server is, who is calling, how to print.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The server's address, HOST:PORT.",
+        discussion: "Defaults to the environment variable MMS_ENDPOINT, else 127.0.0.1:7450.",
+        valueName: "host:port"))
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp(
+        "The bearer token to call with (an operator, tenant admin or tenant reader token).",
+        discussion: "Defaults to the environment variable MMS_TOKEN. Prefer the variable: a flag is visible to other users in the process list.",
+        valueName: "token"))
+    var token: String?
+
+    @Option(help: ArgumentHelp(
+        "Read the bearer token from this file, e.g. <data-dir>/operator-token.",
+        discussion: "Defaults to the environment variable MMS_TOKEN_FILE. --token and MMS_TOKEN win over it.",
+        valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp(
+        "table (for people) or json (for scripts: snake_case keys as in the .proto files, enums in lower case, times in ISO 8601 UTC).",
+        valueName: "format"))
+    var output: OutputFormat = .table
+
+    @Option(help: ArgumentHelp("How many seconds each call may take before it fails with DEADLINE_EXCEEDED.", valueName: "seconds"))
+    var timeout: Int = 30
+
+    /// The endpoint to call: the flag, else MMS_ENDPOINT, else the default.
+    var resolvedEndpoint: String {
+        endpoint ?? ProcessInfo.processInfo.environment["MMS_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7450"
+    }
+
+    func validate() throws {
+        do {
+            _ = try Endpoint.parse(resolvedEndpoint)
+        } catch {
+            throw ValidationError("--endpoint (or MMS_ENDPOINT): \(error.message)")
+        }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second, not \(timeout)") }
+    }
+
+    /// The token to call with, if any: --token, MMS_TOKEN, --token-file, MMS_TOKEN_FILE, in that order.
+    /// - Throws: `CommandFailure` when a token file cannot be read.
+    func resolvedToken() throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let token = token ?? environment["MMS_TOKEN"], !token.isEmpty {
+            return token.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let path = tokenFile ?? environment["MMS_TOKEN_FILE"], !path.isEmpty else { return nil }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw CommandFailure("cannot read the token file \(path): \(error.localizedDescription)", exitCode: ExitStatus.noInput)
+        }
+    }
+}
