@@ -4,10 +4,10 @@ import Testing
 extension EndToEnd {
     /// Behaviour that needs migrations to wait: coalescing within the hold, the live view, and a
     /// server restart while a migration is pending. These tests share their own server with a hold.
-    @Suite("Held migrations: coalescing, watch, restart", .sharedServer(hold: HeldMigrations.hold))
+    @Suite("Held migrations: coalescing, watch, restart", .sharedServer(hold: "4s"))
     struct HeldMigrations {
-        /// Long enough for a test to act while the migration is pending, short enough to keep the suite quick.
-        static let hold = "4s"
+        // The hold, 4 s: long enough for a test to act while the migration is pending, short enough
+        // to keep the suite quick.
 
         @Test("M1: triggers for one user within the hold coalesce into one pending migration")
         func coalescing() async throws {
