@@ -66,6 +66,9 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A note saying who or what uses the token.", valueName: "text"))
         var description: String = ""
 
+        @Flag(help: "Print only the secret, for scripts: export MMS_TOKEN=$(mms token create ... --secret-only).")
+        var secretOnly = false
+
         func validate() throws {
             if role == .operator, !tenantId.isEmpty {
                 throw ValidationError("--tenant-id is not used with --role operator: operator tokens belong to no tenant")
@@ -79,6 +82,10 @@ struct TokenCommand: AsyncParsableCommand {
             try await Session.run(global) { session in
                 let request = CreateTokenRequest(tenantId: tenantId, role: role.role, description: description)
                 let response = try await session.call(AdminServiceMethods.createToken, request)
+                if secretOnly {
+                    Terminal.line(response.token)
+                    return
+                }
                 session.print(response) {
                     "Token (shown this once; store it now, the server keeps only its hash):\n\(response.token)\n\n"
                         + (response.info.map(TextViews.token) ?? "")
