@@ -28,10 +28,11 @@ struct MMSCommand: AsyncParsableCommand {
             Exit codes:
               0   success
               1   the server answered with an error status
-              64  usage error: an unknown option or value, a missing or malformed argument
-              66  a file named on the command line (--body-file, --attachment, --token-file) \
-            cannot be read
-              69  the server cannot be reached (connection refused, or UNAVAILABLE before any answer)
+              64  usage error: unknown option or value, missing or bad argument
+              66  a file named on the command line cannot be read
+                  (--body-file, --attachment, --token-file)
+              69  the server cannot be reached (connection refused,
+                  or UNAVAILABLE before any answer)
             """,
         subcommands: [
             HealthCommand.self,

@@ -96,6 +96,36 @@ extension EndToEnd {
             #expect(byCorrelation["outcomes"].array.count == 1)
         }
 
+        @Test("M4: a meeting whose block was pasted from another meeting is left alone, with the reason recorded")
+        func pastedBlock() async throws {
+            let server = try SharedServer.get()
+            let tenant = try await TenantContext.make(on: server)
+            let user = try await tenant.createUser("paster", homing: "on-premises")
+            let original = try await tenant.addMeeting(organizer: user, kind: "skype-on-premises", body: "<p>original</p>")
+            let originalBody = try await tenant.mms(["meeting", "get", "--meeting-id", try #require(original["meeting_id"].string), "--body-only"])
+            #expect(originalBody.exitCode == 0, "\(originalBody)")
+            let pastedBody = originalBody.output.replacingOccurrences(of: "<p>original</p>", with: "<p>copied by hand</p>")
+            let pasted = try await tenant.addMeeting(organizer: user, kind: "skype-on-premises", body: pastedBody, pasted: true)
+            let pastedId = try #require(pasted["meeting_id"].string)
+            #expect(pasted["created_through_service"].bool == false)
+            #expect(pasted["body"].string == pastedBody, "a pasted body is stored as given")
+
+            let move = try await tenant.json(["user", "move", "--identity", user, "--to", "cloud"])
+            let correlationId = try #require(move["status"]["correlation_id"].string)
+            let finished = try await tenant.waitForMigration(correlationId, identity: user, state: "succeeded")
+            #expect(finished["total_meeting"].int == 2, "\(finished)")
+            #expect(finished["succeeded_meeting"].int == 1, "\(finished)")
+            #expect(finished["last_message"].string?.contains("M4") == true, "\(finished)")
+
+            let outcomes = try await tenant.json(["migration", "outcomes", "--correlation-id", correlationId])["outcomes"].array
+            let skipped = try #require(outcomes.first { $0["meeting_id"].string == pastedId }, "\(outcomes)")
+            #expect(skipped["outcome"].string == "skipped", "\(skipped)")
+            #expect(skipped["reason"].string?.contains("M4") == true, "\(skipped)")
+            let untouched = try await tenant.mms(["meeting", "get", "--meeting-id", pastedId, "--body-only"])
+            #expect(Array(untouched.standardOutput) == Array(pastedBody.utf8))
+            #expect(try await tenant.json(["meeting", "invitations", "--meeting-id", pastedId])["invitations"].array.isEmpty)
+        }
+
         @Test("S1: status filters by state and time window, and --summary-only counts users per state")
         func statusFilters() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
