@@ -78,6 +78,16 @@ extension EndToEnd {
             expectFailure(try await server.mms(["user", "get", "--identity", user], token: token), "PERMISSION_DENIED")
             expectFailure(try await server.mms(["migration", "status"], token: token), "PERMISSION_DENIED")
             expectFailure(try await server.mms(["migration", "start", "--identity", user], token: token), "PERMISSION_DENIED")
+
+            // The token file the first start wrote works as it is (--token-file), and --secret-only prints
+            // just a new token's secret, ready for MMS_TOKEN.
+            let tokenFile = server.dataDirectory.appendingPathComponent("operator-token").path
+            #expect(try await server.json(["whoami", "--token-file", tokenFile], token: nil)["token"]["role"].string == "operator")
+            let secret = try await server.mms(["token", "create", "--tenant-id", tenant.id, "--role", "reader", "--secret-only"], token: token)
+            #expect(secret.exitCode == 0, "\(secret)")
+            let lines = secret.output.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("mms_"), "\(secret)")
+            #expect(try await tenant.json(["whoami"], token: String(lines.first ?? ""))["token"]["role"].string == "tenant_reader")
         }
 
         @Test("No token, a made-up token and a revoked token are UNAUTHENTICATED")
