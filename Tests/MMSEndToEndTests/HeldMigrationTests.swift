@@ -73,6 +73,31 @@ extension EndToEnd {
             #expect(none.standardError.contains("no migration to watch"), "\(none)")
         }
 
+        @Test(
+            "S1: --watch on a terminal redraws one live view with a progress bar until the migration finishes",
+            .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+        func watchTerminal() async throws {
+            let server = try SharedServer.get()
+            let tenant = try await TenantContext.make(on: server)
+            let user = try await tenant.createUser("watchtty")
+            try await tenant.addMeeting(organizer: user, kind: "skype-online")
+            _ = try await tenant.json(["migration", "start", "--identity", user])
+
+            // script(1) runs mms on a pseudo-terminal, so mms sees a terminal and redraws in place.
+            let command = "'\(server.mmsExecutable.path)' migration status --identity '\(user)' --watch"
+            let script = try server.startProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-q", "-e", "-c", command, "/dev/null"], token: tenant.adminToken)
+            let result = try await server.finish(script, timeout: .seconds(40))
+            #expect(result.exitCode == 0, "\(result)")
+            let screen = result.output
+            let clear = "\u{1B}[H\u{1B}[2J"
+            #expect(screen.components(separatedBy: clear).count >= 3, "a redraw per change (Pending, then Succeeded):\n\(screen)")
+            #expect(screen.contains("Migrations of \(user), live"), "\(screen)")
+            #expect(screen.contains("[--------------------]"), "an empty bar while pending:\n\(screen)")
+            #expect(screen.contains("[####################]"), "a full bar once succeeded:\n\(screen)")
+            #expect(screen.contains("1/1 meetings"), "\(screen)")
+            #expect(screen.contains("Every watched migration has finished: 1 succeeded, 0 failed."), "\(screen)")
+        }
+
         @Test("M1, M2: a migration pending when the server stops (SIGTERM) is still there after a restart and finishes")
         func restart() async throws {
             let server = try SharedServer.get()

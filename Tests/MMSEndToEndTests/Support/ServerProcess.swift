@@ -129,13 +129,20 @@ final class ServerProcess: Sendable {
 
     /// Starts `mms` without waiting for it (for `--watch`).
     func startMMS(_ arguments: [String], token: String?, standardInput: Data? = nil) throws -> ChildProcess {
+        try startProcess(binaries.appendingPathComponent("mms"), arguments, token: token, standardInput: standardInput)
+    }
+
+    /// Starts any program with `MMS_ENDPOINT` set to this server and `MMS_TOKEN` to `token`.
+    func startProcess(_ executable: URL, _ arguments: [String], token: String?, standardInput: Data? = nil) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MMS_") }
         environment["MMS_ENDPOINT"] = endpoint
         if let token { environment["MMS_TOKEN"] = token }
         return try ChildProcess(
-            executable: binaries.appendingPathComponent("mms"), arguments: arguments, environment: environment,
-            standardInput: standardInput, outputDirectory: scratch)
+            executable: executable, arguments: arguments, environment: environment, standardInput: standardInput, outputDirectory: scratch)
     }
+
+    /// The `mms` executable.
+    var mmsExecutable: URL { binaries.appendingPathComponent("mms") }
 
     /// Waits for a started `mms` to exit.
     func finish(_ child: ChildProcess, timeout: Duration = .seconds(60)) async throws -> MMSResult {
