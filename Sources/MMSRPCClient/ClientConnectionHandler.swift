@@ -92,6 +92,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.keepaliveTask?.cancel()
         let error = self.closedError ?? RPCError(.unavailable, "connection to \(self.target) closed before the call finished")
+        // Calls handed to this connection from now on fail at once instead of waiting on a dead channel.
+        self.closedError = error
         self.failAll(error)
         if !self.handshakeDone {
             self.ready.fail(error)

@@ -46,7 +46,7 @@ struct CancellationTests {
         let call = Task {
             try await client.unary(TestMethods.sleep, RawMessage("10000"))
         }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await observations.wait(for: "started:10000"))
         call.cancel()
         await expectRPCError(.cancelled) { _ = try await call.value }
         #expect(await observations.wait(for: "cancelled:10000"))
@@ -79,7 +79,7 @@ struct CancellationTests {
         let server = try await TestServer.start(router: makeTestRouter(observations))
         let client = server.client()
         let inFlight = Task { try await client.unary(TestMethods.sleep, RawMessage("400")) }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await observations.wait(for: "started:400"))
         server.server.beginGracefulShutdown()
         try await Task.sleep(for: .milliseconds(50))
         await expectRPCError(.unavailable) {
@@ -99,7 +99,7 @@ struct CancellationTests {
         }
         let client = server.client()
         let inFlight = Task { try await client.unary(TestMethods.sleep, RawMessage("20000")) }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await observations.wait(for: "started:20000"))
         server.server.beginGracefulShutdown()
         let error = await expectRPCError(.unavailable) { _ = try await inFlight.value }
         #expect(error?.message.contains("grace period") == true)

@@ -115,7 +115,7 @@ struct ConnectionTests {
             for _ in 0..<10 {
                 group.addTask {
                     do {
-                        _ = try await client.unary(TestMethods.sleep, RawMessage("300"))
+                        _ = try await client.unary(TestMethods.sleep, RawMessage("3000"))
                         outcomes.record("ok")
                     } catch let error as RPCError {
                         outcomes.record(error.code.name)

@@ -80,6 +80,7 @@ func makeTestRouter(_ observations: Observations = Observations()) -> RPCRouter 
     router.register(TestMethods.sleep) { request, _ in
         // The request says how many milliseconds to sleep; the reply is the same text.
         let millis = Int(request.text) ?? 0
+        observations.record("started:\(request.text)")
         do {
             try await Task.sleep(for: .milliseconds(millis))
         } catch {
