@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MMSCore
 import MMSMessages
 import MMSRPC
@@ -7,6 +8,8 @@ import MMSRPC
 struct MigrationService: MigrationServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
+    /// Watches running at once, server-wide: each polls the store, so they are capped.
+    let watches = WatchLimiter(limit: 256)
 
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse {
         let tenant = try self.auth.tenant(.tenantWrite, context)
@@ -89,6 +92,10 @@ struct MigrationService: MigrationServiceHandler {
             // An unknown user is NOT_FOUND at once rather than a watch that never sends anything.
             _ = try await Convert.engineCall { try await self.engine.user(tenant: tenant, identity: identity) }
         }
+        guard self.watches.enter() else {
+            throw RPCError(.resourceExhausted, "the server already runs \(self.watches.limit) watches; retry later or poll GetMigrationStatus")
+        }
+        defer { self.watches.leave() }
         var sent: [CorrelationID: MigrationStatusRecord] = [:]
         while !Task.isCancelled {
             let records = try await self.engine.migrationStatus(tenant: tenant, query: StatusQuery(identity: identity))
@@ -101,5 +108,24 @@ struct MigrationService: MigrationServiceHandler {
             }
             try await Task.sleep(for: Self.watchInterval)
         }
+    }
+}
+
+/// Counts watches in progress against a limit.
+final class WatchLimiter: Sendable {
+    let limit: Int
+    private let count = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a place; false when all are taken.
+    func enter() -> Bool {
+        if self.count.wrappingAdd(1, ordering: .relaxed).newValue <= self.limit { return true }
+        self.count.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func leave() {
+        self.count.wrappingSubtract(1, ordering: .relaxed)
     }
 }
