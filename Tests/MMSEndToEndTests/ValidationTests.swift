@@ -45,7 +45,7 @@ extension EndToEnd {
             #expect(try await tenant.json(["meeting", "list", "--identity", user])["meetings"].array.isEmpty)
         }
 
-        @Test("Usage errors exit 64: an unknown --state, a bad time, a missing option, a bad endpoint")
+        @Test("Usage errors are one line and exit 64: an unknown --state, a bad time, a missing option, a bad endpoint")
         func usageErrors() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             for command in [
@@ -64,8 +64,14 @@ extension EndToEnd {
             ] {
                 let result = try await tenant.mms(command)
                 #expect(result.exitCode == 64, "\(result)")
-                #expect(!result.standardError.isEmpty, "\(result)")
+                #expect(result.standardError.hasPrefix("mms: "), "\(result)")
+                #expect(result.standardError.hasSuffix(" --help)\n"), "\(result)")
+                #expect(result.standardError.split(separator: "\n").count == 1, "one line: \(result)")
+                #expect(result.standardOutput.isEmpty, "\(result)")
             }
+            let unknownState = try await tenant.mms(["migration", "status", "--state", "finished"])
+            #expect(unknownState.standardError.contains("'finished' is invalid for '--state"), "\(unknownState)")
+            #expect(unknownState.standardError.contains("mms migration status --help"), "\(unknownState)")
             // A known state in another spelling is accepted.
             #expect(try await tenant.mms(["migration", "status", "--state", "InProgress"]).exitCode == 0)
         }
