@@ -22,8 +22,9 @@ struct MMSCommand: AsyncParsableCommand {
             names such as in_progress, times as ISO 8601 UTC strings under the field name without \
             its _micros suffix, null when not set).
 
-            Errors are one line on standard error, mms: CODE: message (CODE is the status name, \
-            e.g. INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, UNAUTHENTICATED).
+            Errors are one line on standard error: mms: CODE: message for a call that failed (CODE \
+            is the status name, e.g. INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, \
+            UNAUTHENTICATED), mms: <what is wrong> (see: mms <command> --help) for a usage error.
 
             Exit codes:
               0   success
