@@ -9,6 +9,8 @@ final class ChildProcess: @unchecked Sendable {
     let standardOutput: URL
     let standardError: URL
     let arguments: [String]
+    /// The parent's ends of the child's standard streams, closed once the child has exited.
+    private let handles: [FileHandle]
 
     /// Starts `executable` with `arguments`.
     /// - Parameters:
@@ -26,15 +28,18 @@ final class ChildProcess: @unchecked Sendable {
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
-        process.standardError = try FileHandle(forWritingTo: standardError)
+        var handles = [try FileHandle(forWritingTo: standardOutput), try FileHandle(forWritingTo: standardError)]
+        process.standardOutput = handles[0]
+        process.standardError = handles[1]
         if let standardInput {
             let inputFile = outputDirectory.appendingPathComponent("\(name).in")
             try standardInput.write(to: inputFile)
-            process.standardInput = try FileHandle(forReadingFrom: inputFile)
+            handles.append(try FileHandle(forReadingFrom: inputFile))
+            process.standardInput = handles[2]
         } else {
             process.standardInput = FileHandle.nullDevice
         }
+        self.handles = handles
         try process.run()
         self.process = process
     }
@@ -59,6 +64,7 @@ final class ChildProcess: @unchecked Sendable {
             if ContinuousClock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        for handle in handles { try? handle.close() }
         return process.terminationStatus
     }
 
