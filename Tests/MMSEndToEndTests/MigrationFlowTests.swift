@@ -126,6 +126,39 @@ extension EndToEnd {
             #expect(try await tenant.json(["meeting", "invitations", "--meeting-id", pastedId])["invitations"].array.isEmpty)
         }
 
+        @Test("M7, S5: a migration that cannot succeed is retried, ends Failed with what to fix, and succeeds when re-run after the fix")
+        func failedThenFixed() async throws {
+            let tenant = try await TenantContext.make(on: try SharedServer.get())
+            let user = try await tenant.createUser("failing")
+            let meeting = try await tenant.addMeeting(organizer: user, kind: "skype-online")
+            let meetingId = try #require(meeting["meeting_id"].string)
+            _ = try await tenant.json(["bridge", "save", "--bridge-id", "bridge-empty", "--name", "Empty bridge"])
+
+            // T2 to a bridge without a phone number: the new block cannot carry dial-in details.
+            let move = try await tenant.json(["user", "audio-conferencing", "move-bridge", "--identity", user, "--bridge-id", "bridge-empty"])
+            let failing = try #require(move["status"]["correlation_id"].string, "\(move)")
+            let failed = try await tenant.waitForMigration(failing, identity: user, state: "failed")
+            #expect(failed["retry_count"].int == 2, "the server's --retry-schedule has two delays: \(failed)")
+            #expect(failed["failed_meeting"].int == 1, "\(failed)")
+            #expect(failed["last_message"].string?.contains("no phone number") == true, "\(failed)")
+            let outcome = try await tenant.json(["migration", "outcomes", "--correlation-id", failing])["outcomes"][0]
+            #expect(outcome["outcome"].string == "failed", "\(outcome)")
+            #expect(try await tenant.json(["migration", "status", "--state", "failed"])["records"].array.count == 1)
+            let table = try await tenant.mms(["migration", "status", "--identity", user])
+            #expect(table.output.contains("State             : Failed"), "\(table)")
+
+            // S5: fix the cause, then start the migration again.
+            _ = try await tenant.json(["bridge", "save", "--bridge-id", "bridge-empty", "--name", "Empty bridge", "--number", "+442070000000=United Kingdom, London (Toll)"])
+            let again = try await tenant.json(["migration", "start", "--identity", user])
+            let retried = try #require(again["correlation_id"].string, "\(again)")
+            #expect(retried != failing)
+            let succeeded = try await tenant.waitForMigration(retried, identity: user, state: "succeeded")
+            #expect(succeeded["succeeded_meeting"].int == 1, "\(succeeded)")
+            let body = try await tenant.mms(["meeting", "get", "--meeting-id", meetingId, "--body-only"])
+            #expect(body.output.contains("+442070000000"), "\(body)")
+            #expect(try await tenant.json(["meeting", "invitations", "--meeting-id", meetingId])["invitations"].array.count == 1)
+        }
+
         @Test("S1: status filters by state and time window, and --summary-only counts users per state")
         func statusFilters() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
