@@ -22,8 +22,8 @@ final class ChildProcess: @unchecked Sendable {
         self.standardOutput = outputDirectory.appendingPathComponent("\(name).out")
         self.standardError = outputDirectory.appendingPathComponent("\(name).err")
         self.arguments = arguments
-        FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
-        FileManager.default.createFile(atPath: standardError.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
