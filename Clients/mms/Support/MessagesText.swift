@@ -61,6 +61,8 @@ enum TextViews {
         var lines: [String] = []
         if response.queued {
             lines.append("Queued a migration for \(subject).")
+        } else if response.reasonCode == "nothingChanged" {
+            lines.append("Nothing to change, no migration queued: \(response.reason)")
         } else if !response.changeApplied {
             lines.append("Refused, nothing was changed and no migration was queued: \(response.reason)")
         } else {
