@@ -12,7 +12,7 @@ extension EndToEnd {
             #expect(result.standardOutput.isEmpty, "\(result)", sourceLocation: sourceLocation)
         }
 
-        @Test("Isolation: another tenant's users, meetings and migrations are NOT_FOUND, never their data")
+        @Test("Issue 4, isolation: another tenant's users, meetings and migrations are NOT_FOUND, never their data")
         func isolation() async throws {
             let server = try SharedServer.get()
             let alpha = try await TenantContext.make(on: server, name: "alpha")
@@ -38,7 +38,7 @@ extension EndToEnd {
             #expect(try await alpha.json(["user", "get", "--identity", user])["user_principal_name"].string == user)
         }
 
-        @Test("A reader reads but cannot start a migration or change anything (PERMISSION_DENIED)")
+        @Test("Issue 4, roles: a reader reads but cannot start a migration or change anything (PERMISSION_DENIED)")
         func readerRights() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let user = try await tenant.createUser("reader")
@@ -54,7 +54,7 @@ extension EndToEnd {
             expectFailure(try await tenant.mms(["token", "create", "--tenant-id", tenant.id, "--role", "admin"], token: reader), "PERMISSION_DENIED")
         }
 
-        @Test("A tenant admin manages its tenant's tokens but cannot create tenants")
+        @Test("Issue 4, roles: a tenant admin manages its tenant's tokens but cannot create tenants")
         func adminRights() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             #expect(try await tenant.json(["whoami"])["token"]["role"].string == "tenant_admin")
@@ -67,7 +67,7 @@ extension EndToEnd {
             expectFailure(try await tenant.mms(["tenant", "list"]), "PERMISSION_DENIED")
         }
 
-        @Test("The operator creates tenants and tokens but cannot read tenant data (PERMISSION_DENIED)")
+        @Test("Issue 4, roles: the operator creates tenants and tokens but cannot read tenant data (PERMISSION_DENIED)")
         func operatorRights() async throws {
             let server = try SharedServer.get()
             let tenant = try await TenantContext.make(on: server)
@@ -90,7 +90,7 @@ extension EndToEnd {
             #expect(try await tenant.json(["whoami"], token: String(lines.first ?? ""))["token"]["role"].string == "tenant_reader")
         }
 
-        @Test("No token, a made-up token and a revoked token are UNAUTHENTICATED")
+        @Test("Issue 4, authentication: no token, a made-up token and a revoked token are UNAUTHENTICATED")
         func authentication() async throws {
             let server = try SharedServer.get()
             let tenant = try await TenantContext.make(on: server)

@@ -32,7 +32,7 @@ extension EndToEnd {
             #expect(result.standardError.hasPrefix("mms: INVALID_ARGUMENT: start_time"), "\(result)")
         }
 
-        @Test("A meeting that ends before it starts is INVALID_ARGUMENT and nothing is stored")
+        @Test("Issue 4, validation: a meeting that ends before it starts is INVALID_ARGUMENT and nothing is stored")
         func meetingEndsBeforeStart() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let user = try await tenant.createUser("backwards")
@@ -45,7 +45,7 @@ extension EndToEnd {
             #expect(try await tenant.json(["meeting", "list", "--identity", user])["meetings"].array.isEmpty)
         }
 
-        @Test("Usage errors are one line and exit 64: an unknown --state, a bad time, a missing option, a bad endpoint")
+        @Test("Issue 4, CLI: usage errors are one line and exit 64: an unknown --state, a bad time, a missing option, a bad endpoint")
         func usageErrors() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             for command in [
@@ -76,7 +76,7 @@ extension EndToEnd {
             #expect(try await tenant.mms(["migration", "status", "--state", "InProgress"]).exitCode == 0)
         }
 
-        @Test("An unreachable server exits 69 with one line naming UNAVAILABLE")
+        @Test("Issue 4, CLI: an unreachable server exits 69 with one line naming UNAVAILABLE")
         func unreachable() async throws {
             let server = try SharedServer.get()
             let closedPort = try Ports.free()
@@ -86,7 +86,7 @@ extension EndToEnd {
             #expect(result.standardError.split(separator: "\n").count == 1, "\(result)")
         }
 
-        @Test("An unreadable --body-file exits 66")
+        @Test("Issue 4, CLI: an unreadable --body-file exits 66")
         func unreadableFile() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let result = try await tenant.mms([
@@ -97,7 +97,7 @@ extension EndToEnd {
             #expect(result.standardError.hasPrefix("mms: cannot read --body-file"), "\(result)")
         }
 
-        @Test("--help on every command explains its options and mms --help documents the exit codes")
+        @Test("Issue 4, CLI: --help on every command explains its options and mms --help documents the exit codes")
         func help() async throws {
             let server = try SharedServer.get()
             let root = try await server.mms(["--help"], token: nil)
