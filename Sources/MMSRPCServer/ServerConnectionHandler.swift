@@ -19,9 +19,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// One call in flight.
     final class Call {
         let id: UInt32
+        /// Server-streaming calls may be open-ended (a watch), so a shutdown ends them at once.
+        let isStreaming: Bool
         var task: Task<Void, Never>?
         var deadlineTimer: Scheduled<Void>?
-        init(id: UInt32) { self.id = id }
+        init(id: UInt32, isStreaming: Bool) {
+            self.id = id
+            self.isStreaming = isStreaming
+        }
     }
 
     private enum State {
@@ -238,7 +243,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func startCall(id: UInt32, head: RequestHead, request: ByteBuffer, handler: ErasedHandler) {
         guard let context = self.context, let executor = self.executor else { return }
-        let call = Call(id: id)
+        var isStreaming = false
+        if case .serverStreaming = handler { isStreaming = true }
+        let call = Call(id: id, isStreaming: isStreaming)
         self.calls[id] = call
         self.runningTasks += 1
         self.idleTimer?.cancel()
@@ -415,6 +422,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             var payload = ByteBuffer()
             payload.writeGoAwayPayload(GoAwayPayload(code: .noError, reason: "server is shutting down: calls in flight may finish, start new ones elsewhere"))
             self.writeFrame(type: .goAway, callID: 0, payload: payload)
+        }
+        // Unary calls finish; streams may never end by themselves, so they end now.
+        for call in Array(self.calls.values) where call.isStreaming {
+            self.endCall(call, status: StatusPayload(
+                code: StatusCode.unavailable.rawValue,
+                message: "server is shutting down: open the stream again once it is back"
+            ))
         }
         if self.closeIfDrained() { return }
         guard let context = self.context else { return }

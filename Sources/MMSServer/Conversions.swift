@@ -89,6 +89,9 @@ enum Convert {
             default: code = .unknown
             }
             throw RPCError(code, error.message)
+        } catch let error as ConferencingError {
+            // The conferencing service refused: the user's setup needs a fix first.
+            throw RPCError(.failedPrecondition, error.message)
         }
     }
 }

@@ -103,8 +103,12 @@ struct MigrationService: MigrationServiceHandler {
                 try await responses.write(Convert.status(record))
                 sent[record.correlationId] = record
             }
-            if request.untilFinished, !records.isEmpty, records.allSatisfy({ $0.state.isFinished }) {
-                return
+            if request.untilFinished {
+                if records.isEmpty {
+                    let whom = identity.map { "user '\($0)'" } ?? "this tenant"
+                    throw RPCError(.notFound, "no migration to watch for \(whom)")
+                }
+                if records.allSatisfy({ $0.state.isFinished }) { return }
             }
             try await Task.sleep(for: Self.watchInterval)
         }

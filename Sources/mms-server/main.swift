@@ -120,4 +120,6 @@ struct MMSServerCommand: AsyncParsableCommand {
     }
 }
 
-await MMSServerCommand.main()
+// A top-level `await Command.main()` picks ArgumentParser's synchronous main; a function picks the async one.
+func runServer() async { await MMSServerCommand.main() }
+await runServer()

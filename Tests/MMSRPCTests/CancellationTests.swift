@@ -91,6 +91,33 @@ struct CancellationTests {
         await client.close()
     }
 
+    @Test("a graceful shutdown ends open server streams at once with UNAVAILABLE, without waiting for the grace period")
+    func shutdownEndsStreams() async throws {
+        var router = makeTestRouter()
+        let endless = ServerStreamingMethod<RawMessage, RawMessage>(fullName: "test.Echo/Endless")
+        router.register(endless) { _, responses, _ in
+            while true {
+                try await responses.write(RawMessage("tick"))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let server = try await TestServer.start(router: router) { $0.timeouts.shutdownGracePeriod = .seconds(30) }
+        let client = server.client()
+        let stream = try await client.serverStreaming(endless, RawMessage(""))
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next()?.text == "tick")
+        let clock = ContinuousClock()
+        let start = clock.now
+        server.server.beginGracefulShutdown()
+        let error = await expectRPCError(.unavailable) {
+            while try await iterator.next() != nil {}
+        }
+        #expect(error?.message.contains("shutting down") == true)
+        try await server.runTask.value
+        #expect(clock.now - start < .seconds(10))
+        await client.close()
+    }
+
     @Test("calls still running when the grace period ends are cut off with UNAVAILABLE")
     func gracePeriodEnds() async throws {
         let observations = Observations()

@@ -14,6 +14,11 @@ extension MigrationEngine {
         if let bridge = user.audioConferencing.bridge, try await store.bridge(user.tenant, id: bridge) == nil {
             throw MigrationEngineError(code: .notFound, field: "bridge", message: "no bridge '\(bridge)' in tenant '\(user.tenant)'")
         }
+        var user = user
+        // A licensed user on a bridge gets a conference id at once, as a licence change would give one.
+        if user.audioConferencing.licensed, user.audioConferencing.bridge != nil, user.audioConferencing.conferenceId == nil {
+            user.audioConferencing.conferenceId = MigrationEngine.newConferenceId()
+        }
         try await store.createUser(user)
         return user
     }
