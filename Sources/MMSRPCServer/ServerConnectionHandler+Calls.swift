@@ -1,0 +1,216 @@
+import Logging
+import MMSRPC
+import MMSWire
+import NIOCore
+
+/// The life of a call: opened by a REQUEST frame, ended by exactly one response or status.
+extension ServerConnectionHandler {
+
+    func handleRequest(_ frame: Frame) {
+        let id = frame.callID
+        guard self.state == .active else {
+            self.writeStatus(id, StatusPayload(code: StatusCode.unavailable.rawValue, message: "server is shutting down: no new calls on this connection"))
+            return
+        }
+        if self.calls[id] != nil {
+            self.closeWithGoAway(.protocolError, "call id \(id) is already in use by a call in flight")
+            return
+        }
+        let limit = self.configuration.limits.maxConcurrentCallsPerConnection
+        guard self.runningTasks < limit else {
+            self.writeStatus(id, StatusPayload(
+                code: StatusCode.resourceExhausted.rawValue,
+                message: "too many calls in flight on this connection (limit \(limit)); wait for some to finish"
+            ))
+            return
+        }
+        var payload = frame.payload
+        let head: RequestHead
+        do {
+            head = try payload.readRequestHead(maxMetadataSize: self.configuration.limits.maxMetadataSize)
+        } catch {
+            let code: StatusCode = error.overLimit ? .resourceExhausted : .invalidArgument
+            self.writeStatus(id, StatusPayload(code: code.rawValue, message: "malformed request head: \(error.message)"))
+            return
+        }
+        guard let handler = self.router.handler(for: head.method) else {
+            self.writeStatus(id, StatusPayload(
+                code: StatusCode.unimplemented.rawValue,
+                message: "method \"\(head.method)\" is not implemented by this server"
+            ))
+            return
+        }
+        self.startCall(id: id, head: head, request: payload, handler: handler)
+    }
+
+    func startCall(id: UInt32, head: RequestHead, request: ByteBuffer, handler: ErasedHandler) {
+        guard let context = self.context, let executor = self.executor else { return }
+        var isStreaming = false
+        if case .serverStreaming = handler { isStreaming = true }
+        let call = Call(id: id, isStreaming: isStreaming)
+        self.calls[id] = call
+        self.runningTasks += 1
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+
+        var deadline: ContinuousClock.Instant?
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if head.timeoutMicroseconds > 0 {
+            let timeout = Int64(clamping: head.timeoutMicroseconds)
+            deadline = .now + .microseconds(timeout)
+            call.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(timeout)) {
+                loopBound.value.endCall(call, status: StatusPayload(
+                    code: StatusCode.deadlineExceeded.rawValue,
+                    message: "deadline of \(Self.describeMicroseconds(head.timeoutMicroseconds)) passed before the call finished"
+                ))
+            }
+        }
+        let serverContext = ServerContext(method: head.method, metadata: head.metadata, deadline: deadline, peer: self.peer)
+        let allocator = context.channel.allocator
+        let runner = CallRunner(
+            handler: handler, request: request, context: serverContext, allocator: allocator, connection: loopBound, call: call
+        )
+        switch self.configuration.handlerExecution {
+        case .connectionEventLoop: call.task = runner.start(on: executor)
+        case .globalExecutor: call.task = runner.start()
+        }
+    }
+
+    static func runUnary(
+        _ run: @Sendable (ByteBuffer, ServerContext, ByteBufferAllocator) async throws -> (ByteBuffer, Int),
+        request: ByteBuffer, context: ServerContext, allocator: ByteBufferAllocator,
+        connection: NIOLoopBound<ServerConnectionHandler>, call: Call
+    ) async {
+        let outcome: Result<(ByteBuffer, Int), any Error>
+        do {
+            outcome = .success(try await run(request, context, allocator))
+        } catch {
+            outcome = .failure(error)
+        }
+        Self.onLoop(connection) { $0.completeUnary(call, outcome) }
+    }
+
+    static func runStreaming(
+        _ run: @Sendable (ByteBuffer, ServerContext, any ResponseSink) async throws -> Void,
+        request: ByteBuffer, context: ServerContext,
+        connection: NIOLoopBound<ServerConnectionHandler>, call: Call
+    ) async {
+        let sink = StreamSink(connection: connection, call: call)
+        let outcome: Result<Void, any Error>
+        do {
+            try await run(request, context, sink)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        Self.onLoop(connection) { $0.completeStreaming(call, outcome) }
+    }
+
+    /// Runs `body` on the connection's loop: at once when the handler ran there, else after a hop.
+    static func onLoop(_ connection: NIOLoopBound<ServerConnectionHandler>, _ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
+        if connection.eventLoop.inEventLoop {
+            body(connection.value)
+        } else {
+            connection.eventLoop.execute { body(connection.value) }
+        }
+    }
+
+    func completeUnary(_ call: Call, _ outcome: Result<(ByteBuffer, Int), any Error>) {
+        switch outcome {
+        case .success(let (buffer, headerStart)):
+            self.finishUnary(call, buffer: buffer, headerStart: headerStart)
+        case .failure(let error):
+            self.endCall(call, status: Self.status(for: error))
+        }
+        self.taskReturned()
+    }
+
+    func completeStreaming(_ call: Call, _ outcome: Result<Void, any Error>) {
+        switch outcome {
+        case .success:
+            self.endCall(call, status: StatusPayload(code: StatusCode.ok.rawValue))
+        case .failure(let error):
+            self.endCall(call, status: Self.status(for: error))
+        }
+        self.taskReturned()
+    }
+
+    func handleCancel(_ id: UInt32) {
+        // A call that already ended has its status on the way; nothing to do.
+        guard let call = self.calls[id] else { return }
+        self.endCall(call, status: StatusPayload(code: StatusCode.cancelled.rawValue, message: "cancelled by the client"))
+    }
+
+    /// Answers a unary call with its response frame, flagged to end the call with OK.
+    func finishUnary(_ call: Call, buffer: ByteBuffer, headerStart: Int) {
+        guard self.calls[call.id] === call else { return }
+        var buffer = buffer
+        let payloadLength = buffer.writerIndex - headerStart - WireProtocol.frameHeaderLength
+        guard payloadLength <= self.clientMaxFramePayload else {
+            self.endCall(call, status: StatusPayload(
+                code: StatusCode.resourceExhausted.rawValue,
+                message: "response of \(payloadLength) bytes is over the client's frame limit of \(self.clientMaxFramePayload) bytes"
+            ))
+            return
+        }
+        self.removeCall(call)
+        buffer.completeFrameHeader(at: headerStart, type: .response, flags: .endOK, callID: call.id)
+        self.write(buffer)
+    }
+
+    /// Sends one response of a streaming call; false when the call has ended.
+    func sendStreamed(_ call: Call, buffer: ByteBuffer, headerStart: Int) -> Bool {
+        guard self.calls[call.id] === call else { return false }
+        var buffer = buffer
+        buffer.completeFrameHeader(at: headerStart, type: .response, flags: [], callID: call.id)
+        self.write(buffer)
+        return true
+    }
+
+    var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    func waitForWritability(_ continuation: CheckedContinuation<Void, Never>) {
+        if self.state == .closed || self.isWritable {
+            continuation.resume()
+        } else {
+            self.writabilityWaiters.append(continuation)
+        }
+    }
+
+    /// Ends a call with `status` unless it already ended, and cancels its handler task.
+    func endCall(_ call: Call, status: StatusPayload) {
+        guard self.calls[call.id] === call else { return }
+        self.removeCall(call)
+        call.task?.cancel()
+        self.writeStatus(call.id, status)
+    }
+
+    func removeCall(_ call: Call) {
+        self.calls[call.id] = nil
+        call.deadlineTimer?.cancel()
+        call.deadlineTimer = nil
+    }
+
+    func taskReturned() {
+        self.runningTasks -= 1
+        if self.runningTasks == 0, self.calls.isEmpty {
+            self.armIdleTimer()
+            self.closeIfDrained()
+        }
+    }
+
+    static func status(for error: any Error) -> StatusPayload {
+        switch error {
+        case let error as RPCError:
+            return StatusPayload(code: error.code.rawValue, message: error.message, details: error.details, metadata: error.metadata)
+        case is CancellationError:
+            return StatusPayload(code: StatusCode.cancelled.rawValue, message: "the call was cancelled")
+        default:
+            return StatusPayload(code: StatusCode.unknown.rawValue, message: "the handler failed: \(error)")
+        }
+    }
+
+    static func describeMicroseconds(_ value: UInt64) -> String {
+        value % 1000 == 0 ? "\(value / 1000) ms" : "\(value) µs"
+    }
+}
