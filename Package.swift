@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "mms-server", targets: ["mms-server"]),
         .executable(name: "mms", targets: ["mms"]),
+        .executable(name: "mms-load", targets: ["mms-load"]),
         .library(name: "MMSClient", targets: ["MMSClient"]),
         .library(name: "MMSRPCServer", targets: ["MMSRPCServer"]),
         .library(name: "MMSServer", targets: ["MMSServer"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -140,6 +142,16 @@ let package = Package(
             path: "Clients/mms",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "mms-load",
+            dependencies: [
+                "MMSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Clients/mms-load",
+            swiftSettings: strict
+        ),
 
         // MARK: Tests
         .testTarget(
@@ -171,6 +183,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
+        .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [
