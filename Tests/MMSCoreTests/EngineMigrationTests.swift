@@ -146,6 +146,32 @@ struct EngineMigrationTests {
         #expect(try await h.store.deliveries(forMeeting: pasted.id).isEmpty)
     }
 
+    @Test("M4: a block pasted before the meeting's own block is kept as it is; the meeting's own block is replaced")
+    func pastedBeforeOwnBlock() async throws {
+        let h = try await EngineHarness.make()
+        let ann = try await h.addUser(Fixtures.user("ann"))
+        let original = try await h.addMeeting(ann, subject: "Original")
+        let start = h.clock.now().addingTimeInterval(4 * 86_400)
+        // Created through the service: the server appends this meeting's own block after the pasted one.
+        let meeting = try await h.engine.scheduleMeeting(tenant: h.tenant, NewMeeting(
+            organizer: "ann@contoso.com", attendees: ["dan@contoso.com"], start: start, end: start.addingTimeInterval(600),
+            subject: "Follow-up", body: "<p>Last time:</p>" + original.body, bodyFormat: .html, kind: .skypeOnline))
+        let blocksBefore = InvitationBlock.find(in: meeting.body, format: .html)
+        #expect(blocksBefore.count == 2)
+        let pastedRange = try #require(blocksBefore.first).utf8Range
+        let pastedBytes = Array(Array(meeting.body.utf8)[pastedRange])
+
+        _ = try await h.engine.startMeetingMigration(tenant: h.tenant, identity: "ann@contoso.com", target: .teams)
+        try await h.passHoldAndRun()
+
+        let migrated = try await h.meeting(meeting.id)
+        #expect(migrated.kind == .teams)
+        let bytes = Array(migrated.body.utf8)
+        #expect(Array(bytes[pastedRange]) == pastedBytes, "the pasted block and everything before it are kept")
+        let blocksAfter = InvitationBlock.find(in: migrated.body, format: .html)
+        #expect(blocksAfter.map(\.kind) == [.skypeOnline, .teams])
+    }
+
     @Test("M5: meetings with more than 250 participants (organiser included) are skipped with the reason; 250 are migrated")
     func participantLimit() async throws {
         let h = try await EngineHarness.make()

@@ -24,7 +24,8 @@ struct MeetingMigrator: Sendable {
         guard !blocks.isEmpty else {
             return .skip("no online-meeting block was found in the invitation, so there was nothing to replace")
         }
-        guard let block = blocks.first(where: { scope.selects($0.kind) }) else { return .notSelected }
+        let selected = blocks.filter { scope.selects($0.kind) }
+        guard let firstSelected = selected.first else { return .notSelected }
 
         let participants = meeting.participantCount(organizerAddress: organizer.userPrincipalName)
         if participants > Self.participantLimit {
@@ -32,15 +33,24 @@ struct MeetingMigrator: Sendable {
                 + "\(Self.participantLimit) are not migrated, the organiser must reschedule it")
         }
 
-        let source: OnlineMeeting?
-        do {
-            source = try await conferencing.service(for: block.kind).lookUp(joinURL: block.joinURL)
-        } catch {
-            return .fail("the \(block.kind.rawValue) service could not be reached: \(error)")
+        // M4: the block to replace is the one of this meeting's own online meeting; a block pasted
+        // from another meeting (even one placed before it) is left as it is.
+        var ownBlock: FoundBlock?
+        for candidate in selected {
+            let source: OnlineMeeting?
+            do {
+                source = try await conferencing.service(for: candidate.kind).lookUp(joinURL: candidate.joinURL)
+            } catch {
+                return .fail("the \(candidate.kind.rawValue) service could not be reached: \(error)")
+            }
+            if let source, source.calendarMeeting == meeting.id, source.organizer == organizer.id {
+                ownBlock = candidate
+                break
+            }
         }
-        guard let source, source.calendarMeeting == meeting.id, source.organizer == organizer.id else {
-            return .skip("M4: the meeting was not created through the service: its online-meeting block (\(block.joinURL)) "
-                + "has no meeting of its own in the \(block.kind.rawValue) service, it was probably copied from another meeting")
+        guard let block = ownBlock else {
+            return .skip("M4: the meeting was not created through the service: its online-meeting block (\(firstSelected.joinURL)) "
+                + "has no meeting of its own in the \(firstSelected.kind.rawValue) service, it was probably copied from another meeting")
         }
 
         let targetKind = scope.targetKind(for: block.kind)
