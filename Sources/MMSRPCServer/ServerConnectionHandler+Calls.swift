@@ -50,8 +50,8 @@ extension ServerConnectionHandler {
         let call = Call(id: id, isStreaming: isStreaming)
         self.calls[id] = call
         self.runningTasks += 1
-        self.idleTimer?.cancel()
-        self.idleTimer = nil
+        // Busy: the idle timer, if pending, finds this when it fires.
+        self.idleSince = nil
 
         var deadline: ContinuousClock.Instant?
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

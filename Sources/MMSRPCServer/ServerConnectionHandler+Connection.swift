@@ -48,13 +48,33 @@ extension ServerConnectionHandler {
         return true
     }
 
+    /// Marks the connection idle from now. One timer serves many idle spells: it is scheduled
+    /// when none is pending and, when it fires early (calls came and went), it schedules itself
+    /// for the rest of the current spell, so a busy connection costs no timer per call.
     func armIdleTimer() {
-        guard self.state == .active, let context = self.context else { return }
-        self.idleTimer?.cancel()
-        let idle = self.configuration.timeouts.idle
+        guard self.state == .active else { return }
+        self.idleSince = .now()
+        if self.idleTimer == nil { self.scheduleIdleCheck(after: self.configuration.timeouts.idle) }
+    }
+
+    private func scheduleIdleCheck(after delay: Duration) {
+        guard let context = self.context else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.idleTimer = context.eventLoop.scheduleTask(in: .nanoseconds(idle.nanosecondsClamped)) {
-            loopBound.value.closeWithGoAway(.idleTimeout, "no call for \(idle): closing the idle connection")
+        self.idleTimer = context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanosecondsClamped)) {
+            loopBound.value.idleCheck()
+        }
+    }
+
+    private func idleCheck() {
+        self.idleTimer = nil
+        guard self.state == .active, let since = self.idleSince else { return }
+        let idle = self.configuration.timeouts.idle
+        let elapsed = NIODeadline.now() - since
+        let limit = TimeAmount.nanoseconds(idle.nanosecondsClamped)
+        if elapsed >= limit {
+            self.closeWithGoAway(.idleTimeout, "no call for \(idle): closing the idle connection")
+        } else {
+            self.scheduleIdleCheck(after: .nanoseconds((limit - elapsed).nanoseconds))
         }
     }
 

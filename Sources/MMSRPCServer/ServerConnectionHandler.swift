@@ -56,6 +56,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     var prefaceTimer: Scheduled<Void>?
     var idleTimer: Scheduled<Void>?
+    /// When the connection last became idle (no call in flight); nil while calls run.
+    var idleSince: NIODeadline?
     var keepaliveTimer: RepeatedTask?
     var graceTimer: Scheduled<Void>?
     var pingOutstanding = false
