@@ -164,6 +164,7 @@ let package = Package(
             dependencies: [
                 "MMSRPCServer", "MMSRPCClient", "MMSMessages",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

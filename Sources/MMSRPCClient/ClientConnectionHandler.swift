@@ -8,12 +8,21 @@ enum CallWaiter: Sendable {
     case unary(CheckedContinuation<ByteBuffer, any Error>)
     case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
 
-    func fail(_ error: RPCError) {
+    func fail(_ error: any Error) {
         switch self {
-        case .unary(let continuation): continuation.resume(throwing: error)
-        case .streaming(let continuation): continuation.finish(throwing: error)
+        case .unary(let continuation):
+            continuation.resume(throwing: error)
+        case .streaming(let continuation):
+            // Streams are not made again: their caller sees the plain status.
+            continuation.finish(throwing: (error as? NotSent)?.error ?? error)
         }
     }
+}
+
+/// A call that failed before a byte of it was written: the server never saw it, so it may be
+/// made again on a new connection.
+struct NotSent: Error {
+    let error: RPCError
 }
 
 /// Set when the caller cancels, whichever thread gets there first: the caller's, or the loop's.
@@ -228,11 +237,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Registers and writes a batch of calls, then applies cancellations, with one flush.
     func drain(pending: [PendingCall], cancels: [UInt32]) {
         guard let context = self.context else {
-            for call in pending { call.waiter.fail(RPCError(.unavailable, "connection to \(self.target) is closed")) }
+            for call in pending { call.waiter.fail(NotSent(error: RPCError(.unavailable, "connection to \(self.target) is closed"))) }
             return
         }
         if let closedError = self.closedError {
-            for call in pending { call.waiter.fail(closedError) }
+            for call in pending { call.waiter.fail(NotSent(error: closedError)) }
             return
         }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -71,26 +71,36 @@ public final class RPCClient: Sendable {
     public func unary<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, metadata: Metadata = Metadata(), timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
-        let connection = try await self.connection()
         let timeout = timeout ?? self.configuration.defaultTimeout
-        let (id, frame) = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
-        let cancelled = CancellationFlag()
-        let payload: ByteBuffer
-        do {
-            payload = try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
-                    connection.submit(PendingCall(id: id, frame: frame, waiter: .unary(continuation), timeout: timeout, cancelled: cancelled))
-                }
-            } onCancel: {
-                cancelled.set()
-                connection.cancel(id)
+        // A call that never left this process (its connection closed first) is made once more on a new one.
+        for attempt in 1...2 {
+            do {
+                let payload = try await self.send(method.fullName, request, metadata: metadata, timeout: timeout)
+                return try Response.decode(from: payload)
+            } catch let notSent as NotSent {
+                if attempt == 2 { throw notSent.error }
+            } catch let error as RPCError {
+                throw error
+            } catch {
+                throw RPCError(.unknown, "\(error)")
             }
-        } catch let error as RPCError {
-            throw error
-        } catch {
-            throw RPCError(.unknown, "\(error)")
         }
-        return try Response.decode(from: payload)
+        throw RPCError(.unavailable, "the call could not be sent")
+    }
+
+    /// Sends one unary call on the current connection and waits for its response bytes.
+    private func send<Request: WireMessage>(_ method: String, _ request: Request, metadata: Metadata, timeout: Duration?) async throws -> ByteBuffer {
+        let connection = try await self.connection()
+        let (id, frame) = try connection.encodeRequest(method: method, request: request, metadata: metadata, timeout: timeout)
+        let cancelled = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
+                connection.submit(PendingCall(id: id, frame: frame, waiter: .unary(continuation), timeout: timeout, cancelled: cancelled))
+            }
+        } onCancel: {
+            cancelled.set()
+            connection.cancel(id)
+        }
     }
 
     /// Makes a server-streaming call and returns its responses as they arrive.
@@ -315,7 +325,7 @@ final class ClientConnection: Sendable {
                 let handler = try self.channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
                 handler.drain(pending: pending, cancels: cancels)
             } catch {
-                for call in pending { call.waiter.fail(RPCError(.unavailable, "connection is closed")) }
+                for call in pending { call.waiter.fail(NotSent(error: RPCError(.unavailable, "connection is closed"))) }
             }
         }
     }
