@@ -58,12 +58,9 @@ extension ServerConnectionHandler {
         if head.timeoutMicroseconds > 0 {
             let timeout = Int64(clamping: head.timeoutMicroseconds)
             deadline = .now + .microseconds(timeout)
-            call.deadlineTimer = context.eventLoop.scheduleTask(in: .microseconds(timeout)) {
-                loopBound.value.endCall(call, status: StatusPayload(
-                    code: StatusCode.deadlineExceeded.rawValue,
-                    message: "deadline of \(Self.describeMicroseconds(head.timeoutMicroseconds)) passed before the call finished"
-                ))
-            }
+            call.deadline = .now() + .microseconds(timeout)
+            call.timeoutMicroseconds = head.timeoutMicroseconds
+            self.armDeadlineTimer(for: call.deadline!)
         }
         let serverContext = ServerContext(method: head.method, metadata: head.metadata, deadline: deadline, peer: self.peer)
         let allocator = context.channel.allocator
@@ -186,9 +183,43 @@ extension ServerConnectionHandler {
     }
 
     func removeCall(_ call: Call) {
+        // The deadline timer is left alone: when it fires it finds the call gone.
         self.calls[call.id] = nil
-        call.deadlineTimer?.cancel()
-        call.deadlineTimer = nil
+    }
+
+    /// Makes sure the connection's deadline timer fires by `deadline`.
+    ///
+    /// One timer serves every call: it is moved only when a call's deadline is earlier than the
+    /// one it is set for, and calls that end before their deadline cost no timer work at all.
+    func armDeadlineTimer(for deadline: NIODeadline) {
+        if let current = self.deadlineTimerAt, current <= deadline { return }
+        guard let context = self.context else { return }
+        self.deadlineTimer?.cancel()
+        self.deadlineTimerAt = deadline
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.expireDeadlines()
+        }
+    }
+
+    /// Ends every call past its deadline with DEADLINE_EXCEEDED, then sets the timer for the next one.
+    func expireDeadlines() {
+        self.deadlineTimer = nil
+        self.deadlineTimerAt = nil
+        let now = NIODeadline.now()
+        var next: NIODeadline?
+        for call in Array(self.calls.values) {
+            guard let deadline = call.deadline else { continue }
+            if deadline <= now {
+                self.endCall(call, status: StatusPayload(
+                    code: StatusCode.deadlineExceeded.rawValue,
+                    message: "deadline of \(Self.describeMicroseconds(call.timeoutMicroseconds)) passed before the call finished"
+                ))
+            } else if next == nil || deadline < next! {
+                next = deadline
+            }
+        }
+        if let next { self.armDeadlineTimer(for: next) }
     }
 
     func taskReturned() {

@@ -22,7 +22,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         /// Server-streaming calls may be open-ended (a watch), so a shutdown ends them at once.
         let isStreaming: Bool
         var task: Task<Void, Never>?
-        var deadlineTimer: Scheduled<Void>?
+        /// When the call's deadline passes, and its timeout as the client gave it (for the message).
+        var deadline: NIODeadline?
+        var timeoutMicroseconds: UInt64 = 0
         init(id: UInt32, isStreaming: Bool) {
             self.id = id
             self.isStreaming = isStreaming
@@ -56,6 +58,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     var prefaceTimer: Scheduled<Void>?
     var idleTimer: Scheduled<Void>?
+    /// One timer for all deadlines of the connection, set for the earliest; see `armDeadlineTimer`.
+    var deadlineTimer: Scheduled<Void>?
+    var deadlineTimerAt: NIODeadline?
     /// When the connection last became idle (no call in flight); nil while calls run.
     var idleSince: NIODeadline?
     var keepaliveTimer: RepeatedTask?
@@ -91,8 +96,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.idleTimer?.cancel()
         self.keepaliveTimer?.cancel()
         self.graceTimer?.cancel()
+        self.deadlineTimer?.cancel()
         for call in self.calls.values {
-            call.deadlineTimer?.cancel()
             call.task?.cancel()
         }
         self.calls.removeAll()
