@@ -21,6 +21,27 @@ struct CancellationTests {
         try await server.stop()
     }
 
+    @Test("deadlines of many calls on one connection each end their own call, the earlier first, whatever the order they came in")
+    func manyDeadlines() async throws {
+        let observations = Observations()
+        let server = try await TestServer.start(router: makeTestRouter(observations))
+        let client = server.client()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let long = Task { try await client.unary(TestMethods.sleep, RawMessage("5001"), timeout: .milliseconds(1500)) }
+        #expect(await observations.wait(for: "started:5001"))
+        let quick = Task { try await client.unary(TestMethods.sleep, RawMessage("5002"), timeout: .milliseconds(100)) }
+        let finished = Task { try await client.unary(TestMethods.sleep, RawMessage("10"), timeout: .milliseconds(200)) }
+        await expectRPCError(.deadlineExceeded) { _ = try await quick.value }
+        #expect(clock.now - start < .milliseconds(1400), "the later call's earlier deadline was honoured first")
+        #expect(try await finished.value.text == "10")
+        await expectRPCError(.deadlineExceeded) { _ = try await long.value }
+        #expect(await observations.wait(for: "cancelled:5001"))
+        #expect(await observations.wait(for: "cancelled:5002"))
+        await client.close()
+        try await server.stop()
+    }
+
     @Test("the server enforces the deadline itself: it answers DEADLINE_EXCEEDED on the wire")
     func serverSideDeadline() async throws {
         let observations = Observations()
