@@ -46,15 +46,21 @@ struct CancellationTests {
     func serverSideDeadline() async throws {
         let observations = Observations()
         let server = try await TestServer.start(router: makeTestRouter(observations))
-        var payload = ByteBuffer()
-        payload.writeRequestHead(RequestHead(method: TestMethods.sleep.fullName, timeoutMicroseconds: 50_000))
-        payload.writeString("5000")
-        let request = [UInt8].frame(type: FrameType.request.rawValue, callID: 9, payload: payload.readBytes(length: payload.readableBytes)!)
-        let (received, _) = try await RawSocket.exchange(port: server.port, send: .preface() + request, timeout: .milliseconds(600))
-        var status = try #require(try RawSocket.frames(in: received).first { $0.callID == 9 && $0.type == .status }).payload
+        func request(_ id: UInt32, timeout: UInt64, text: String) -> [UInt8] {
+            var payload = ByteBuffer()
+            payload.writeRequestHead(RequestHead(method: TestMethods.sleep.fullName, timeoutMicroseconds: timeout))
+            payload.writeString(text)
+            return .frame(type: FrameType.request.rawValue, callID: id, payload: payload.readBytes(length: payload.readableBytes)!)
+        }
+        // Call 8 has a long deadline and comes first; call 9's shorter one must still be honoured on time.
+        let bytes = [UInt8].preface() + request(8, timeout: 3_000_000, text: "5001") + request(9, timeout: 50_000, text: "5000")
+        let (received, _) = try await RawSocket.exchange(port: server.port, send: bytes, timeout: .milliseconds(600))
+        let frames = try RawSocket.frames(in: received)
+        var status = try #require(frames.first { $0.callID == 9 && $0.type == .status }).payload
         let decoded = try status.readStatusPayload(maxMetadataSize: 8192)
         #expect(StatusCode(rawValue: decoded.code) == .deadlineExceeded)
         #expect(decoded.message.contains("50 ms"))
+        #expect(!frames.contains { $0.callID == 8 }, "call 8 is still within its deadline")
         #expect(await observations.wait(for: "cancelled:5000"))
         try await server.stop()
     }
