@@ -58,12 +58,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private final class LiveCall {
         let waiter: CallWaiter
         var response: ByteBuffer?
-        var deadlineTimer: Scheduled<Void>?
+        var deadline: NIODeadline?
+        var timeout: Duration = .zero
         init(waiter: CallWaiter) { self.waiter = waiter }
     }
 
     private var context: ChannelHandlerContext?
     private var calls: [UInt32: LiveCall] = [:]
+    /// One timer for all deadlines of the connection, set for the earliest.
+    private var deadlineTimer: Scheduled<Void>?
+    private var deadlineTimerAt: NIODeadline?
     private let ready: EventLoopPromise<ConnectionSettings>
     private var sawPreface = false
     private var handshakeDone = false
@@ -254,10 +258,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             let live = LiveCall(waiter: pendingCall.waiter)
             self.calls[pendingCall.id] = live
             if let timeout = pendingCall.timeout {
-                let id = pendingCall.id
-                live.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
-                    loopBound.value.expire(id, timeout: timeout)
-                }
+                live.timeout = timeout
+                live.deadline = .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+                self.armDeadlineTimer(for: live.deadline!, loopBound: loopBound)
             }
             context.write(self.wrapOutboundOut(pendingCall.frame), promise: nil)
         }
@@ -270,12 +273,38 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.flush()
     }
 
-    private func expire(_ id: UInt32, timeout: Duration) {
-        guard let call = self.calls[id], let context = self.context else { return }
-        self.remove(id, call)
-        call.waiter.fail(RPCError(.deadlineExceeded, "deadline of \(timeout) passed before \(self.target) answered"))
-        self.writeCancel(id, context: context)
-        context.flush()
+    /// Makes sure the connection's one deadline timer fires by `deadline` (see the server's twin:
+    /// calls that end in time cost no timer work).
+    private func armDeadlineTimer(for deadline: NIODeadline, loopBound: NIOLoopBound<ClientConnectionHandler>) {
+        if let current = self.deadlineTimerAt, current <= deadline { return }
+        self.deadlineTimer?.cancel()
+        self.deadlineTimerAt = deadline
+        self.deadlineTimer = loopBound.eventLoop.scheduleTask(deadline: deadline) {
+            loopBound.value.expireDeadlines(loopBound: loopBound)
+        }
+    }
+
+    /// Fails every call past its deadline with DEADLINE_EXCEEDED and tells the server to stop it.
+    private func expireDeadlines(loopBound: NIOLoopBound<ClientConnectionHandler>) {
+        self.deadlineTimer = nil
+        self.deadlineTimerAt = nil
+        guard let context = self.context else { return }
+        let now = NIODeadline.now()
+        var next: NIODeadline?
+        var expired = false
+        for (id, call) in self.calls {
+            guard let deadline = call.deadline else { continue }
+            if deadline <= now {
+                self.calls[id] = nil
+                call.waiter.fail(RPCError(.deadlineExceeded, "deadline of \(call.timeout) passed before \(self.target) answered"))
+                self.writeCancel(id, context: context)
+                expired = true
+            } else if next == nil || deadline < next! {
+                next = deadline
+            }
+        }
+        if expired { context.flush() }
+        if let next { self.armDeadlineTimer(for: next, loopBound: loopBound) }
     }
 
     private func writeCancel(_ id: UInt32, context: ChannelHandlerContext) {
@@ -286,14 +315,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func remove(_ id: UInt32, _ call: LiveCall) {
         self.calls[id] = nil
-        call.deadlineTimer?.cancel()
     }
 
     private func failAll(_ error: RPCError) {
         let calls = self.calls
         self.calls.removeAll()
+        self.deadlineTimer?.cancel()
         for call in calls.values {
-            call.deadlineTimer?.cancel()
             call.waiter.fail(error)
         }
     }
