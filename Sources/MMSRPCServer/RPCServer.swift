@@ -70,9 +70,10 @@ public final class RPCServer: Service, Sendable {
                 .bind(host: self.configuration.host, port: self.configuration.port)
                 .get()
         } catch {
-            self.boundAddress.fail(error)
+            let listenError = ListenError(host: self.configuration.host, port: self.configuration.port, underlying: error)
+            self.boundAddress.fail(listenError)
             try await self.shutdownGroupIfOwned()
-            throw error
+            throw listenError
         }
         self.state.withLock { $0.listener = listener }
         if let address = listener.localAddress {
@@ -171,4 +172,26 @@ private final class RefusingHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
+/// The server could not listen on its address.
+public struct ListenError: Error, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var underlying: any Error
+
+    public var description: String {
+        let text = "\(self.underlying)"
+        let reason: String
+        if text.contains("errno: 98") || text.contains("Address already in use") {
+            reason = "the address is already in use (is another mms-server running? choose another with --listen)"
+        } else if text.contains("errno: 99") || text.contains("Cannot assign requested address") {
+            reason = "this machine has no such address"
+        } else if text.contains("errno: 13") || text.contains("Permission denied") {
+            reason = "permission denied (ports below 1024 need privileges)"
+        } else {
+            reason = text
+        }
+        return "cannot listen on \(self.host):\(self.port): \(reason)"
+    }
 }

@@ -198,4 +198,17 @@ struct ConnectionTests {
         #expect(error?.message.contains("mms-server") == true)
         await client.close()
     }
+
+    @Test("a second server on a port in use fails with a message naming the address and the cause")
+    func portInUse() async throws {
+        let first = try await TestServer.start(router: makeTestRouter())
+        do {
+            _ = try await TestServer.start(router: makeTestRouter()) { $0.port = first.port }
+            Issue.record("the second server should not listen")
+        } catch let error as ListenError {
+            #expect(error.description.contains("127.0.0.1:\(first.port)"))
+            #expect(error.description.contains("already in use"))
+        }
+        try await first.stop()
+    }
 }
