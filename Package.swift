@@ -4,7 +4,7 @@ import PackageDescription
 /// Layers, bottom to top (an import never runs back up this list):
 /// wire framing (MMSWire) → typed RPC (MMSRPC, MMSRPCServer, MMSRPCClient)
 /// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore)
-/// → storage backends (MMSSQLite) → executables (mms-server; mms under Clients/).
+/// → storage backends (MMSSQLite) → executables (mms-server; mms and mms-load under Clients/).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
