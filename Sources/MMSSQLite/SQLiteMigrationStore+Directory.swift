@@ -94,13 +94,13 @@ extension SQLiteMigrationStore {
     // MARK: Helpers inside a transaction
 
     static func settings(_ db: Database, _ tenant: TenantID) throws -> TenantSettings {
-        try Data.fetchOne(db, sql: "SELECT data FROM tenant_settings WHERE tenant = ?", arguments: [tenant.rawValue])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM tenant_settings WHERE tenant = ?"), arguments: [tenant.rawValue])
             .map { try JSON.decode(TenantSettings.self, from: $0) } ?? .defaults(for: tenant)
     }
 
     static func user(_ db: Database, _ tenant: TenantID, principalName: String) throws -> User? {
         try Data.fetchOne(
-            db, sql: "SELECT data FROM users WHERE tenant = ? AND upn_key = ?",
+            db.cachedStatement(sql: "SELECT data FROM users WHERE tenant = ? AND upn_key = ?"),
             arguments: [tenant.rawValue, principalName.lowercased()]
         ).map { try JSON.decode(User.self, from: $0) }
     }

@@ -231,7 +231,7 @@ extension SQLiteMigrationStore {
     }
 
     static func record(_ db: Database, _ id: CorrelationID) throws -> MigrationStatusRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM migrations WHERE id = ?", arguments: [id.rawValue]).map(record(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM migrations WHERE id = ?"), arguments: [id.rawValue]).map(record(from:))
     }
 
     static func record(from row: Row) -> MigrationStatusRecord {

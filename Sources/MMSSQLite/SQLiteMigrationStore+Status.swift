@@ -12,8 +12,9 @@ extension SQLiteMigrationStore {
         return try await read { db in
             var all = arguments
             all += [filter.limit]
+            // Cached: the filters give a handful of distinct statements, each parsed once.
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM migrations WHERE \(conditions) ORDER BY modified_at DESC, created_at DESC LIMIT ?",
+                db.cachedStatement(sql: "SELECT * FROM migrations WHERE \(conditions) ORDER BY modified_at DESC, created_at DESC LIMIT ?"),
                 arguments: all
             ).map(Self.record(from:))
         }
@@ -24,7 +25,7 @@ extension SQLiteMigrationStore {
         return try await read { db in
             var summary: [MigrationState: Int] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT state, COUNT(DISTINCT user_id) AS users FROM migrations WHERE \(conditions) GROUP BY state",
+                db.cachedStatement(sql: "SELECT state, COUNT(DISTINCT user_id) AS users FROM migrations WHERE \(conditions) GROUP BY state"),
                 arguments: arguments)
             {
                 if let state = MigrationState(rawValue: row["state"]) { summary[state] = row["users"] }
