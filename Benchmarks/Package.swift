@@ -20,6 +20,8 @@ let package = Package(
         // The peer the issue compares against; pinned so the comparison is repeatable.
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        // Allocations per call (its malloc interposer); see Benchmarks/PerCall.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
@@ -52,6 +54,30 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+            // The engine alone: time to migrate a backlog of meetings, as the backlog grows.
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: [
+                .product(name: "MMSServer", package: product),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Allocations (and, where the machine has counters, instructions) per operation:
+        // `swift package benchmark --target PerCall`.
+        .executableTarget(
+            name: "PerCall",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MMSClient", package: product),
+                .product(name: "MMSRPCServer", package: product),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PerCall",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )
