@@ -38,6 +38,36 @@ enum StatusContract {
         try require(otherTenant.isEmpty, "tenants are separate")
     }
 
+    /// The store resolves a principal name (any case) in the same read; an unknown one is NOT_FOUND,
+    /// a known user without records is an empty answer.
+    static func byPrincipalName(_ makeStore: @Sendable () async throws -> any MigrationStore) async throws {
+        let (store, users) = try await scenario(makeStore)
+        let cy = try await store.migrationStatus(Fixtures.tenant, filter: StatusFilter(principalName: users[2].userPrincipalName.uppercased()))
+        try require(cy.count == 2 && cy.allSatisfy { $0.userId == users[2].id }, "by principal name, any case: \(cy.map(\.userPrincipalName))")
+        let cyPending = try await store.migrationStatus(
+            Fixtures.tenant, filter: StatusFilter(principalName: users[2].userPrincipalName, state: .pending))
+        try require(cyPending.count == 1 && cyPending[0].state == .pending, "principal name and state together")
+        let dee = Fixtures.user("dee")
+        try await store.createUser(dee)
+        let none = try await store.migrationStatus(Fixtures.tenant, filter: StatusFilter(principalName: dee.userPrincipalName))
+        try require(none.isEmpty, "a user without migrations has no records")
+        let deeSummary = try await store.migrationSummary(Fixtures.tenant, filter: StatusFilter(principalName: dee.userPrincipalName))
+        try require(deeSummary.values.allSatisfy { $0 == 0 }, "a user without migrations counts nothing: \(deeSummary)")
+        for unknown in [
+            { try await store.migrationStatus(Fixtures.tenant, filter: StatusFilter(principalName: "nobody@contoso.com")).count },
+            { try await store.migrationSummary(Fixtures.tenant, filter: StatusFilter(principalName: "nobody@contoso.com")).count },
+            // Another tenant's user is unknown here.
+            { try await store.migrationStatus(TenantID("fabrikam"), filter: StatusFilter(principalName: users[2].userPrincipalName)).count },
+        ] as [@Sendable () async throws -> Int] {
+            do {
+                let count = try await unknown()
+                throw ContractFailure("an unknown principal name answered \(count) rows instead of NOT_FOUND")
+            } catch let error as MigrationEngineError {
+                try require(error.code == .notFound && error.field == "identity", "unknown principal name: \(error)")
+            }
+        }
+    }
+
     static func summary(_ makeStore: @Sendable () async throws -> any MigrationStore) async throws {
         let (store, _) = try await scenario(makeStore)
         let summary = try await store.migrationSummary(Fixtures.tenant, filter: StatusFilter())

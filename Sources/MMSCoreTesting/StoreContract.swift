@@ -54,6 +54,7 @@ public enum StoreContract {
         ("Outbox: a rewrite of a meeting edited meanwhile is refused and writes nothing", OutboxContract.staleRewrite),
         ("Outbox: unsent invitations are listed until marked sent; deliveries count once per id", OutboxContract.unsentAndDeliveries),
         ("S1: status filters by identity, time window and state, newest first", StatusContract.filters),
+        ("S1: status by principal name is one read; an unknown name is NOT_FOUND", StatusContract.byPrincipalName),
         ("S1: the summary counts distinct users per state", StatusContract.summary),
         ("S2: pruning deletes finished migrations older than the cutoff only", StatusContract.prune),
         ("M8: bodies and attachments are stored byte for byte", DirectoryContract.bodiesByteForByte),

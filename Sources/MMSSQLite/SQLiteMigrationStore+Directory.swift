@@ -4,7 +4,7 @@ import MMSCore
 
 extension SQLiteMigrationStore {
     public func tenantSettings(_ tenant: TenantID) async throws -> TenantSettings {
-        try await read { db in try Self.settings(db, tenant) }
+        try readNow { db in try Self.settings(db, tenant) }
     }
 
     public func saveTenantSettings(_ settings: TenantSettings) async throws {
@@ -31,12 +31,13 @@ extension SQLiteMigrationStore {
     }
 
     public func user(_ tenant: TenantID, principalName: String) async throws -> User? {
-        try await read { db in try Self.user(db, tenant, principalName: principalName) }
+        try readNow { db in try Self.user(db, tenant, principalName: principalName) }
     }
 
     public func user(_ tenant: TenantID, id: UserID) async throws -> User? {
-        try await read { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM users WHERE id = ? AND tenant = ?", arguments: [id.rawValue, tenant.rawValue])
+        try readNow { db in
+            try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT data FROM users WHERE id = ? AND tenant = ?"), arguments: [id.rawValue, tenant.rawValue])
                 .map { try JSON.decode(User.self, from: $0) }
         }
     }

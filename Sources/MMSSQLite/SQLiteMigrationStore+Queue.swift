@@ -231,27 +231,36 @@ extension SQLiteMigrationStore {
     }
 
     static func record(_ db: Database, _ id: CorrelationID) throws -> MigrationStatusRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM migrations WHERE id = ?"), arguments: [id.rawValue]).map(record(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(recordColumns) FROM migrations WHERE id = ?"), arguments: [id.rawValue])
+            .map(record(from:))
     }
 
+    /// The columns `record(from:)` reads, in its order (by position: a lookup by name costs a
+    /// case-insensitive string comparison per column).
+    static let recordColumns = """
+        id, tenant, user_id, upn, state, skype_treatment, teams_meetings, retry_count, last_message, created_at, modified_at, \
+        total, succeeded, failed, skipped, invites, trigger_count, follow_up_of
+        """
+
+    /// A record from a row selected with `recordColumns`.
     static func record(from row: Row) -> MigrationStatusRecord {
         MigrationStatusRecord(
-            correlationId: CorrelationID(row["id"] as String),
-            tenant: TenantID(row["tenant"] as String),
-            userId: UserID(row["user_id"] as String),
-            userPrincipalName: row["upn"],
-            state: MigrationState(rawValue: row["state"]) ?? .pending,
-            scope: scopeOf(row),
-            retryCount: row["retry_count"],
-            lastMessage: row["last_message"],
-            createDate: row.date("created_at"),
-            modifiedDate: row.date("modified_at"),
-            totalMeetings: row["total"],
-            succeededMeetings: row["succeeded"],
-            failedMeetings: row["failed"],
-            skippedMeetings: row["skipped"],
-            invitesUpdated: row["invites"],
-            triggerCount: row["trigger_count"],
-            followUpOf: (row["follow_up_of"] as String?).map(CorrelationID.init(rawValue:)))
+            correlationId: CorrelationID(row[0] as String),
+            tenant: TenantID(row[1] as String),
+            userId: UserID(row[2] as String),
+            userPrincipalName: row[3],
+            state: MigrationState(rawValue: row[4]) ?? .pending,
+            scope: MigrationScope(skypeMeetings: (row[5] as String?).flatMap(SkypeMeetingTreatment.init(rawValue:)), teamsMeetings: row[6]),
+            retryCount: row[7],
+            lastMessage: row[8],
+            createDate: Date(micros: row[9]),
+            modifiedDate: Date(micros: row[10]),
+            totalMeetings: row[11],
+            succeededMeetings: row[12],
+            failedMeetings: row[13],
+            skippedMeetings: row[14],
+            invitesUpdated: row[15],
+            triggerCount: row[16],
+            followUpOf: (row[17] as String?).map(CorrelationID.init(rawValue:)))
     }
 }

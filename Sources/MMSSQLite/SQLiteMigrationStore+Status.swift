@@ -9,27 +9,33 @@ extension SQLiteMigrationStore {
 
     public func migrationStatus(_ tenant: TenantID, filter: StatusFilter) async throws -> [MigrationStatusRecord] {
         let (conditions, arguments) = Self.conditions(tenant, filter)
-        return try await read { db in
+        // An indexed read of at most `limit` rows: on the calling thread (see `readNow`).
+        return try readNow { db in
             var all = arguments
             all += [filter.limit]
             // Cached: the filters give a handful of distinct statements, each parsed once.
-            return try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM migrations WHERE \(conditions) ORDER BY modified_at DESC, created_at DESC LIMIT ?"),
+            let records = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(Self.recordColumns) FROM migrations WHERE \(conditions) ORDER BY modified_at DESC, created_at DESC LIMIT ?"),
                 arguments: all
             ).map(Self.record(from:))
+            if records.isEmpty { try Self.requireUser(db, tenant, filter) }
+            return records
         }
     }
 
     public func migrationSummary(_ tenant: TenantID, filter: StatusFilter) async throws -> [MigrationState: Int] {
         let (conditions, arguments) = Self.conditions(tenant, filter)
+        // Counts a tenant's records: may be long, so it runs on GRDB's reader queue.
         return try await read { db in
             var summary: [MigrationState: Int] = [:]
             for row in try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT state, COUNT(DISTINCT user_id) AS users FROM migrations WHERE \(conditions) GROUP BY state"),
                 arguments: arguments)
             {
-                if let state = MigrationState(rawValue: row["state"]) { summary[state] = row["users"] }
+                if let state = MigrationState(rawValue: row[0]) { summary[state] = row[1] }
             }
+            if summary.isEmpty { try Self.requireUser(db, tenant, filter) }
             return summary
         }
     }
@@ -55,6 +61,11 @@ extension SQLiteMigrationStore {
             conditions.append("user_id = ?")
             arguments += [userId.rawValue]
         }
+        if let principalName = filter.principalName {
+            // Resolved in the same statement; `requireUser` tells an unknown user from one without records.
+            conditions.append("user_id = (SELECT id FROM users WHERE tenant = ? AND upn_key = ?)")
+            arguments += [tenant.rawValue, principalName.lowercased()]
+        }
         if let start = filter.start {
             conditions.append("modified_at >= ?")
             arguments += [start.micros]
@@ -68,5 +79,14 @@ extension SQLiteMigrationStore {
             arguments += [state.rawValue]
         }
         return (conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// Throws NOT_FOUND when `filter` names a principal name the tenant does not have.
+    static func requireUser(_ db: Database, _ tenant: TenantID, _ filter: StatusFilter) throws {
+        guard let principalName = filter.principalName else { return }
+        let known = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM users WHERE tenant = ? AND upn_key = ?"),
+            arguments: [tenant.rawValue, principalName.lowercased()]) ?? false
+        if !known { throw MigrationEngineError.unknownUser(principalName, tenant: tenant) }
     }
 }

@@ -69,6 +69,16 @@ public final class SQLiteMigrationStore: MigrationStore {
         try await pool.read(body)
     }
 
+    /// A short indexed read, run on the calling thread rather than on GRDB's reader queue.
+    ///
+    /// Measured on the status call: the two thread hops of an async read (to the queue and back)
+    /// and their wake-ups cost several times the read itself. A WAL reader never waits for the
+    /// writer, so this blocks the caller (an RPC event loop) only for the read's own CPU time.
+    /// Keep to reads bounded by an index and a limit; anything that may scan uses `read`.
+    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await committer.write(body)
     }

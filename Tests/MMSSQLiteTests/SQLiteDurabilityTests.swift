@@ -34,6 +34,8 @@ struct SQLiteDurabilityTests {
             "SELECT id FROM migrations WHERE tenant = 'a' AND user_id = 'b' AND state = 'pending'",
             "SELECT 1 FROM migrations WHERE tenant = 'a' AND user_id = 'b' AND state = 'inProgress' AND id != 'c' LIMIT 1",
             "SELECT * FROM migrations WHERE tenant = 'a' AND modified_at >= 1 ORDER BY modified_at DESC LIMIT 10",
+            // GetMigrationStatus by identity: the user resolved in the same statement.
+            "SELECT * FROM migrations WHERE tenant = 'a' AND user_id = (SELECT id FROM users WHERE tenant = 'a' AND upn_key = 'b') ORDER BY modified_at DESC, created_at DESC LIMIT 10",
             "SELECT body, data, sent_at FROM outbox INDEXED BY outbox_unsent WHERE sent_at IS NULL ORDER BY created_at LIMIT 10",
             "SELECT body, data FROM meetings WHERE tenant = 'a' AND organizer = 'b' AND start_at >= 1 ORDER BY start_at, id",
             "SELECT data FROM users WHERE tenant = 'a' AND upn_key = 'b'",

@@ -101,12 +101,12 @@ public final class MigrationEngine: Sendable {
     /// `Get-CsMeetingMigrationStatus` (S1): records matching `query`, most recently modified first.
     /// - Throws: ``MigrationEngineError`` for an unknown identity, a negative limit or an inverted window.
     public func migrationStatus(tenant: TenantID, query: StatusQuery = StatusQuery()) async throws -> [MigrationStatusRecord] {
-        try await store.migrationStatus(tenant, filter: filter(tenant, query))
+        try await store.migrationStatus(tenant, filter: try filter(tenant, query))
     }
 
     /// `Get-CsMeetingMigrationStatus -SummaryOnly` (S1): distinct users per state, every state present.
     public func migrationSummary(tenant: TenantID, query: StatusQuery = StatusQuery()) async throws -> [MigrationState: Int] {
-        var summary = try await store.migrationSummary(tenant, filter: filter(tenant, query))
+        var summary = try await store.migrationSummary(tenant, filter: try filter(tenant, query))
         for state in MigrationState.allCases where summary[state] == nil { summary[state] = 0 }
         return summary
     }
@@ -127,7 +127,7 @@ public final class MigrationEngine: Sendable {
         try await store.pruneMigrations(createdBefore: clock.now().adding(.zero - configuration.statusRetention))
     }
 
-    private func filter(_ tenant: TenantID, _ query: StatusQuery) async throws -> StatusFilter {
+    private func filter(_ tenant: TenantID, _ query: StatusQuery) throws -> StatusFilter {
         try validate(tenant)
         guard query.limit >= 0 else {
             throw MigrationEngineError(code: .invalidArgument, field: "limit", message: "limit must not be negative (got \(query.limit))")
@@ -135,15 +135,11 @@ public final class MigrationEngine: Sendable {
         if let start = query.start, let end = query.end, start > end {
             throw MigrationEngineError(code: .invalidArgument, field: "start", message: "start (\(start)) is after end (\(end))")
         }
-        var userId: UserID?
-        if let identity = query.identity?.trimmingCharacters(in: .whitespaces), !identity.isEmpty {
-            guard let user = try await store.user(tenant, principalName: identity) else {
-                throw MigrationEngineError.unknownUser(identity, tenant: tenant)
-            }
-            userId = user.id
-        }
+        // The store resolves the identity in the same read as the records (one round trip).
+        var principalName: String?
+        if let identity = query.identity?.trimmingCharacters(in: .whitespaces), !identity.isEmpty { principalName = identity }
         return StatusFilter(
-            userId: userId, start: query.start, end: query.end, state: query.state,
+            principalName: principalName, start: query.start, end: query.end, state: query.state,
             limit: query.limit == 0 ? StatusQuery.defaultLimit : query.limit)
     }
 

@@ -38,7 +38,7 @@ public struct MigrationEngineError: Error, Sendable, Hashable, CustomStringConve
         MigrationEngineError(code: .invalidArgument, field: field, message: "\(field) must not be empty")
     }
 
-    static func unknownUser(_ identity: String, tenant: TenantID) -> MigrationEngineError {
+    public static func unknownUser(_ identity: String, tenant: TenantID) -> MigrationEngineError {
         MigrationEngineError(
             code: .notFound, field: "identity",
             message: "no user with principal name '\(identity)' in tenant '\(tenant)'")

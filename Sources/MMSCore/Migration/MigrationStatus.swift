@@ -131,6 +131,10 @@ public struct StatusQuery: Sendable, Hashable {
 public struct StatusFilter: Sendable, Hashable {
     /// Only this user's records.
     public var userId: UserID?
+    /// Only the records of the user with this principal name (compared without case). The store
+    /// resolves it in the same read as the records, and throws ``MigrationEngineError`` with
+    /// NOT_FOUND when the tenant has no such user.
+    public var principalName: String?
     /// Modified at or after.
     public var start: Date?
     /// Modified at or before.
@@ -141,8 +145,12 @@ public struct StatusFilter: Sendable, Hashable {
     public var limit: Int
 
     /// Creates a filter.
-    public init(userId: UserID? = nil, start: Date? = nil, end: Date? = nil, state: MigrationState? = nil, limit: Int = StatusQuery.defaultLimit) {
+    public init(
+        userId: UserID? = nil, principalName: String? = nil, start: Date? = nil, end: Date? = nil, state: MigrationState? = nil,
+        limit: Int = StatusQuery.defaultLimit
+    ) {
         self.userId = userId
+        self.principalName = principalName
         self.start = start
         self.end = end
         self.state = state
