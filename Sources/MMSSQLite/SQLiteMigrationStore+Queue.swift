@@ -170,29 +170,36 @@ extension SQLiteMigrationStore {
     static func enqueue(_ db: Database, user: User, scope: MigrationScope, parameters: EnqueueParameters) throws -> EnqueueOutcome {
         let now = parameters.now.micros
         let due = parameters.dueDate.micros
+        // Cached statements: this runs for every trigger, inside the group-commit transaction.
         if let pending = try Row.fetchOne(
-            db, sql: "SELECT id, skype_treatment, teams_meetings FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'pending'",
+            db.cachedStatement(sql: "SELECT id, skype_treatment, teams_meetings FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'pending'"),
             arguments: [user.tenant.rawValue, user.id.rawValue])
         {
-            let id: String = pending["id"]
+            let id: String = pending[0]
             let merged = scope.merged(with: scopeOf(pending))
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE migrations SET skype_treatment = ?, teams_meetings = ?, due_at = ?, modified_at = ?,
-                        trigger_count = trigger_count + 1, triggers = triggers || '; ' || ?, upn = ? WHERE id = ?
-                    """,
+                        trigger_count = trigger_count + 1,
+                        -- Each kind of trigger is listed once, so repeated triggers cannot grow the row.
+                        triggers = CASE WHEN instr('; ' || triggers || '; ', '; ' || ?5 || '; ') > 0 THEN triggers ELSE triggers || '; ' || ?5 END,
+                        upn = ? WHERE id = ?
+                    """
+            ).execute(
                 arguments: [merged.skypeMeetings?.rawValue, merged.teamsMeetings, due, now, parameters.trigger, user.userPrincipalName, id])
             return .merged(try record(db, CorrelationID(id))!)
         }
         let running = try String.fetchOne(
-            db, sql: "SELECT id FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'inProgress' ORDER BY created_at DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT id FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'inProgress' ORDER BY created_at DESC LIMIT 1"),
             arguments: [user.tenant.rawValue, user.id.rawValue])
         let id = CorrelationID.random()
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO migrations (id, tenant, user_id, upn, state, skype_treatment, teams_meetings, created_at, modified_at,
                     due_at, triggers, follow_up_of) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 id.rawValue, user.tenant.rawValue, user.id.rawValue, user.userPrincipalName, scope.skypeMeetings?.rawValue,
                 scope.teamsMeetings, now, now, due, parameters.trigger, running,
