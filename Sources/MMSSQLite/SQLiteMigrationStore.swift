@@ -69,14 +69,17 @@ public final class SQLiteMigrationStore: MigrationStore {
         try await pool.read(body)
     }
 
-    /// A short indexed read, run on the calling thread rather than on GRDB's reader queue.
+    /// A short indexed read, run on the calling thread rather than on GRDB's reader queue, and
+    /// outside a transaction: each statement sees one consistent snapshot on its own.
     ///
-    /// Measured on the status call: the two thread hops of an async read (to the queue and back)
-    /// and their wake-ups cost several times the read itself. A WAL reader never waits for the
-    /// writer, so this blocks the caller (an RPC event loop) only for the read's own CPU time.
-    /// Keep to reads bounded by an index and a limit; anything that may scan uses `read`.
+    /// Measured on the status call: the thread hops of an async read (to GRDB's queues and back)
+    /// and their wake-ups cost several times the read itself, and the transaction around it
+    /// (BEGIN and COMMIT, parsed each time) as much again. A WAL reader does not wait for the
+    /// writer, so this holds the caller (an RPC event loop) only for the read's own work.
+    /// Keep to single statements bounded by an index and a limit; several statements that must
+    /// agree, or anything that may scan, use `read`.
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try pool.unsafeRead(body)
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

@@ -1,4 +1,5 @@
 import Foundation
+import MMSCore
 import MMSRPC
 
 /// Validation at the edge: bad input is refused with a message that names the field.
@@ -16,7 +17,7 @@ enum Validate {
     }
 
     static func identity(_ identity: String, field: String = "identity") throws -> String {
-        let trimmed = identity.trimmingCharacters(in: .whitespaces)
+        let trimmed = identity.trimmingWhitespace()
         guard !trimmed.isEmpty else {
             throw RPCError(.invalidArgument, "\(field) is empty: give the user's principal name, e.g. ashaw@contoso.com")
         }

@@ -8,7 +8,7 @@ extension MigrationEngine {
     @discardableResult
     public func createUser(_ user: User) async throws -> User {
         try validate(user.tenant)
-        if user.userPrincipalName.trimmingCharacters(in: .whitespaces).isEmpty {
+        if user.userPrincipalName.trimmingWhitespace().isEmpty {
             throw MigrationEngineError.emptyField("userPrincipalName")
         }
         if let bridge = user.audioConferencing.bridge, try await store.bridge(user.tenant, id: bridge) == nil {
@@ -165,7 +165,7 @@ extension MigrationEngine {
     }
 
     func validIdentity(_ identity: String) throws -> String {
-        let trimmed = identity.trimmingCharacters(in: .whitespaces)
+        let trimmed = identity.trimmingWhitespace()
         if trimmed.isEmpty { throw MigrationEngineError.emptyField("identity") }
         return trimmed
     }

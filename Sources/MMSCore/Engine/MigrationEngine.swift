@@ -137,13 +137,13 @@ public final class MigrationEngine: Sendable {
         }
         // The store resolves the identity in the same read as the records (one round trip).
         var principalName: String?
-        if let identity = query.identity?.trimmingCharacters(in: .whitespaces), !identity.isEmpty { principalName = identity }
+        if let identity = query.identity?.trimmingWhitespace(), !identity.isEmpty { principalName = identity }
         return StatusFilter(
             principalName: principalName, start: query.start, end: query.end, state: query.state,
             limit: query.limit == 0 ? StatusQuery.defaultLimit : query.limit)
     }
 
     func validate(_ tenant: TenantID) throws {
-        if tenant.rawValue.trimmingCharacters(in: .whitespaces).isEmpty { throw MigrationEngineError.emptyField("tenant") }
+        if tenant.rawValue.trimmingWhitespace().isEmpty { throw MigrationEngineError.emptyField("tenant") }
     }
 }
