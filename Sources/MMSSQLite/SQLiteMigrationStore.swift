@@ -15,6 +15,7 @@ public final class SQLiteMigrationStore: MigrationStore {
     public static let fileName = "mms.sqlite"
 
     let pool: DatabasePool
+    let readConnections: ReadConnections
     let committer: GroupCommitter
     let logger: Logger
 
@@ -41,6 +42,8 @@ public final class SQLiteMigrationStore: MigrationStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
         committer = GroupCommitter(writer: pool)
+        // One per core is enough: a short read holds its connection only while it runs.
+        readConnections = ReadConnections(path: path, limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
         self.logger = logger
     }
 
@@ -74,12 +77,13 @@ public final class SQLiteMigrationStore: MigrationStore {
     ///
     /// Measured on the status call: the thread hops of an async read (to GRDB's queues and back)
     /// and their wake-ups cost several times the read itself, and the transaction around it
-    /// (BEGIN and COMMIT, parsed each time) as much again. A WAL reader does not wait for the
+    /// (BEGIN and COMMIT, parsed each time) as much again; see `ReadConnections` for the rest. A WAL reader does not wait for the
     /// writer, so this holds the caller (an RPC event loop) only for the read's own work.
     /// Keep to single statements bounded by an index and a limit; several statements that must
     /// agree, or anything that may scan, use `read`.
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead(body)
+        if let value = try readConnections.read(body) { return value }
+        return try pool.unsafeRead(body)
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
