@@ -55,12 +55,23 @@ extension SQLiteMigrationStore {
         parameters: EnqueueParameters,
         change: @escaping @Sendable (inout User, TenantSettings) throws -> TriggerDecision
     ) async throws -> DirectoryChangeOutcome {
-        try await write { db in
-            guard let original = try Self.user(db, tenant, principalName: principalName) else {
+        // Decoding the user and the settings costs more than the rest of the write, and writes
+        // run one after another on the writer. So they are read and decoded here, on the
+        // caller's thread, in parallel with other callers; inside the transaction their bytes are
+        // read again and the decoded values used only if the bytes are unchanged.
+        let early = try readNow { db in try Self.userAndSettingsData(db, tenant, principalName: principalName) }
+        let earlyUser = try early.user.map { try JSON.decode(User.self, from: $0) }
+        let earlySettings = try early.settings.map { try JSON.decode(TenantSettings.self, from: $0) }
+        return try await write { db in
+            let current = try Self.userAndSettingsData(db, tenant, principalName: principalName)
+            guard let userData = current.user else {
                 throw MigrationEngineError(
                     code: .notFound, field: "identity", message: "no user with principal name '\(principalName)' in tenant '\(tenant)'")
             }
-            let settings = try Self.settings(db, tenant)
+            let original = try earlyUser.flatMap { userData == early.user ? $0 : nil } ?? JSON.decode(User.self, from: userData)
+            let settings =
+                try current.settings.map { data in try earlySettings.flatMap { data == early.settings ? $0 : nil } ?? JSON.decode(TenantSettings.self, from: data) }
+                ?? .defaults(for: tenant)
             var changed = original
             switch try change(&changed, settings) {
             case .refuse(let reason):
@@ -97,6 +108,16 @@ extension SQLiteMigrationStore {
     static func settings(_ db: Database, _ tenant: TenantID) throws -> TenantSettings {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM tenant_settings WHERE tenant = ?"), arguments: [tenant.rawValue])
             .map { try JSON.decode(TenantSettings.self, from: $0) } ?? .defaults(for: tenant)
+    }
+
+    /// The stored bytes of a user and of the tenant's settings, in one statement.
+    static func userAndSettingsData(_ db: Database, _ tenant: TenantID, principalName: String) throws -> (user: Data?, settings: Data?) {
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT (SELECT data FROM users WHERE tenant = ?1 AND upn_key = ?2), (SELECT data FROM tenant_settings WHERE tenant = ?1)"),
+            arguments: [tenant.rawValue, principalName.lowercased()])
+        guard let row else { return (nil, nil) }
+        return (row[0] as Data?, row[1] as Data?)
     }
 
     static func user(_ db: Database, _ tenant: TenantID, principalName: String) throws -> User? {

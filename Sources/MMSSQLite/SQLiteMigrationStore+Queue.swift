@@ -177,34 +177,36 @@ extension SQLiteMigrationStore {
         {
             let id: String = pending[0]
             let merged = scope.merged(with: scopeOf(pending))
-            try db.cachedStatement(
-                sql: """
-                    UPDATE migrations SET skype_treatment = ?, teams_meetings = ?, due_at = ?, modified_at = ?,
-                        trigger_count = trigger_count + 1,
-                        -- Each kind of trigger is listed once, so repeated triggers cannot grow the row.
-                        triggers = CASE WHEN instr('; ' || triggers || '; ', '; ' || ?5 || '; ') > 0 THEN triggers ELSE triggers || '; ' || ?5 END,
-                        upn = ? WHERE id = ?
-                    """
-            ).execute(
+            // RETURNING: the record comes back from the statement that changed it (the change is
+            // made at the first step, which fetchOne takes).
+            let updated = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE migrations SET skype_treatment = ?, teams_meetings = ?, due_at = ?, modified_at = ?,
+                            trigger_count = trigger_count + 1,
+                            -- Each kind of trigger is listed once, so repeated triggers cannot grow the row.
+                            triggers = CASE WHEN instr('; ' || triggers || '; ', '; ' || ?5 || '; ') > 0 THEN triggers ELSE triggers || '; ' || ?5 END,
+                            upn = ? WHERE id = ? RETURNING \(recordColumns)
+                        """),
                 arguments: [merged.skypeMeetings?.rawValue, merged.teamsMeetings, due, now, parameters.trigger, user.userPrincipalName, id])
-            return .merged(try record(db, CorrelationID(id))!)
+            return .merged(record(from: updated!))
         }
         let running = try String.fetchOne(
             db.cachedStatement(
                 sql: "SELECT id FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'inProgress' ORDER BY created_at DESC LIMIT 1"),
             arguments: [user.tenant.rawValue, user.id.rawValue])
         let id = CorrelationID.random()
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO migrations (id, tenant, user_id, upn, state, skype_treatment, teams_meetings, created_at, modified_at,
-                    due_at, triggers, follow_up_of) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
+        let inserted = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    INSERT INTO migrations (id, tenant, user_id, upn, state, skype_treatment, teams_meetings, created_at, modified_at,
+                        due_at, triggers, follow_up_of) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?) RETURNING \(recordColumns)
+                    """),
             arguments: [
                 id.rawValue, user.tenant.rawValue, user.id.rawValue, user.userPrincipalName, scope.skypeMeetings?.rawValue,
                 scope.teamsMeetings, now, now, due, parameters.trigger, running,
             ])
-        let created = try record(db, id)!
+        let created = record(from: inserted!)
         return running == nil ? .queued(created) : .followUp(created)
     }
 

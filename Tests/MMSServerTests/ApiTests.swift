@@ -81,6 +81,10 @@ struct ApiTests {
             attachments: [Attachment(name: "ordre.pdf", contentType: "application/pdf", content: [0, 1, 2, 255])],
             kind: .skypeOnPremises, createdThroughService: true
         )))
+        let moved = try await admin.call(DirectoryServiceMethods.moveUser, MoveUserRequest(identity: "ashaw@contoso.com", to: .online))
+        #expect(moved.queued)
+        // Started once the migration is acknowledged: a watch until finished of a user with no
+        // migration yet is NOT_FOUND, so starting it earlier would race the move.
         let watch = Task {
             var states: [MigrationState] = []
             for try await status in try await reader.stream(MigrationServiceMethods.watchMigration, WatchMigrationRequest(identity: "ashaw@contoso.com", untilFinished: true)) {
@@ -88,8 +92,6 @@ struct ApiTests {
             }
             return states
         }
-        let moved = try await admin.call(DirectoryServiceMethods.moveUser, MoveUserRequest(identity: "ashaw@contoso.com", to: .online))
-        #expect(moved.queued)
         #expect(try await eventually {
             try await reader.migrationStatus(GetMigrationStatusRequest(identity: "ashaw@contoso.com")).records.first?.state == .succeeded
         })
