@@ -94,6 +94,8 @@ let package = Package(
             dependencies: [
                 "MMSCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the one statement read without GRDB's row layer (StatusRows.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

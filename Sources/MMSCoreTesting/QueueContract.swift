@@ -68,6 +68,14 @@ enum QueueContract {
         guard case .merged(let merged) = again, merged.correlationId == follow.correlationId else {
             throw ContractFailure("a second trigger merges into the follow-up, got \(again)")
         }
+        // Every way of reading a record gives the same record, field by field (the listing by
+        // principal name and the lookup by id may be read by different code).
+        let listed = try await store.migrationStatus(Fixtures.tenant, filter: StatusFilter(principalName: ann.userPrincipalName))
+        try require(listed.count == 2 && listed.contains(merged), "the listing holds the merged follow-up as the merge returned it")
+        for record in listed {
+            let byId = try await store.migrationStatus(record.correlationId)
+            try require(byId == record, "by id \(String(describing: byId)) differs from listed \(record)")
+        }
         let blocked = try await store.claimDueMigrations(now: now.addingTimeInterval(1), owner: "w2", leaseDuration: .seconds(600), limit: 5)
         try require(blocked.isEmpty, "the follow-up waits for the running migration (got \(blocked.map(\.record.correlationId)))")
         try await store.finishMigration(claim.lease, state: .succeeded, message: "", now: now.addingTimeInterval(2))

@@ -14,11 +14,11 @@ extension SQLiteMigrationStore {
             var all = arguments
             all += [filter.limit]
             // Cached: the filters give a handful of distinct statements, each parsed once.
-            let records = try Row.fetchAll(
+            let records = try StatusRows.fetchAll(
+                db,
                 db.cachedStatement(
                     sql: "SELECT \(Self.recordColumns) FROM migrations WHERE \(conditions) ORDER BY modified_at DESC, created_at DESC LIMIT ?"),
-                arguments: all
-            ).map(Self.record(from:))
+                arguments: all)
             if records.isEmpty { try Self.requireUser(db, tenant, filter) }
             return records
         }
