@@ -29,24 +29,4 @@ struct SQLiteSchemaUpgradeTests {
         let found = try await store.onlineMeeting(joinURL: "https://meet.lync.com/contoso/ann/K7QZ2B4X?sl=1")
         #expect(found?.joinURL == joinURL)
     }
-
-    @Test("Limits: a trigger repeated many times inside the hold does not grow the pending row (M1)")
-    func repeatedTriggersDoNotGrowTheRow() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteMigrationStore(directory: directory.path)
-        let ann = Fixtures.user("ann")
-        try await store.createUser(ann)
-        let scope = MigrationScope(skypeMeetings: .convertToTeams, teamsMeetings: true)
-        for index in 0..<60 {
-            let trigger = index.isMultiple(of: 2) ? "Start-CsExMeetingMigration" : "Set-CsOnlineDialInConferencingUser"
-            let parameters = EnqueueParameters(now: Date(timeIntervalSince1970: 1_000_000), hold: .seconds(5400), trigger: trigger)
-            _ = try await store.enqueueMigration(for: ann, scope: scope, parameters: parameters)
-        }
-        let (count, triggers) = try await store.pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT trigger_count, triggers FROM migrations WHERE user_id = ?", arguments: [ann.id.rawValue])!
-            return (row[0] as Int, row[1] as String)
-        }
-        #expect(count == 60, "every trigger is counted")
-        #expect(triggers == "Start-CsExMeetingMigration; Set-CsOnlineDialInConferencingUser", "each kind listed once: \(triggers.prefix(200))")
-    }
 }
