@@ -55,23 +55,18 @@ extension SQLiteMigrationStore {
         parameters: EnqueueParameters,
         change: @escaping @Sendable (inout User, TenantSettings) throws -> TriggerDecision
     ) async throws -> DirectoryChangeOutcome {
-        // Decoding the user and the settings costs more than the rest of the write, and writes
-        // run one after another on the writer. So they are read and decoded here, on the
-        // caller's thread, in parallel with other callers; inside the transaction their bytes are
-        // read again and the decoded values used only if the bytes are unchanged.
-        let early = try readNow { db in try Self.userAndSettingsData(db, tenant, principalName: principalName) }
-        let earlyUser = try early.user.map { try JSON.decode(User.self, from: $0) }
-        let earlySettings = try early.settings.map { try JSON.decode(TenantSettings.self, from: $0) }
-        return try await write { db in
+        // Read and decoded inside the write. Decoding them first on the caller's thread (and only
+        // comparing bytes inside) was measured and rejected: the extra read runs on another
+        // connection, whose page cache every commit invalidates, so it cost more CPU in all than
+        // it took off the writer (docs/PERFORMANCE.md).
+        try await write { db in
             let current = try Self.userAndSettingsData(db, tenant, principalName: principalName)
             guard let userData = current.user else {
                 throw MigrationEngineError(
                     code: .notFound, field: "identity", message: "no user with principal name '\(principalName)' in tenant '\(tenant)'")
             }
-            let original = try earlyUser.flatMap { userData == early.user ? $0 : nil } ?? JSON.decode(User.self, from: userData)
-            let settings =
-                try current.settings.map { data in try earlySettings.flatMap { data == early.settings ? $0 : nil } ?? JSON.decode(TenantSettings.self, from: data) }
-                ?? .defaults(for: tenant)
+            let original = try JSON.decode(User.self, from: userData)
+            let settings = try current.settings.map { try JSON.decode(TenantSettings.self, from: $0) } ?? .defaults(for: tenant)
             var changed = original
             switch try change(&changed, settings) {
             case .refuse(let reason):
