@@ -1,0 +1,1 @@
+../../../CodecOps.swift
