@@ -80,7 +80,11 @@ extension ServerConnectionHandler {
     ) async {
         let outcome: Result<(ByteBuffer, Int), any Error>
         do {
-            outcome = .success(try await run(request, context, allocator))
+            var (buffer, headerStart) = try await run(request, context, allocator)
+            // Completed here, while this is the buffer's only reference: done later on the loop,
+            // after the hop has captured it, it would copy the whole response.
+            buffer.completeFrameHeader(at: headerStart, type: .response, flags: .endOK, callID: call.id)
+            outcome = .success((buffer, headerStart))
         } catch {
             outcome = .failure(error)
         }
@@ -138,10 +142,10 @@ extension ServerConnectionHandler {
         self.endCall(call, status: StatusPayload(code: StatusCode.cancelled.rawValue, message: "cancelled by the client"))
     }
 
-    /// Answers a unary call with its response frame, flagged to end the call with OK.
+    /// Answers a unary call with its response frame (its header already completed, flagged to
+    /// end the call with OK).
     func finishUnary(_ call: Call, buffer: ByteBuffer, headerStart: Int) {
         guard self.calls[call.id] === call else { return }
-        var buffer = buffer
         let payloadLength = buffer.writerIndex - headerStart - WireProtocol.frameHeaderLength
         guard payloadLength <= self.clientMaxFramePayload else {
             self.endCall(call, status: StatusPayload(
@@ -151,7 +155,6 @@ extension ServerConnectionHandler {
             return
         }
         self.removeCall(call)
-        buffer.completeFrameHeader(at: headerStart, type: .response, flags: .endOK, callID: call.id)
         self.write(buffer)
     }
 
