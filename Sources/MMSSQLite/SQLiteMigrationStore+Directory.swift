@@ -60,13 +60,11 @@ extension SQLiteMigrationStore {
         // connection, whose page cache every commit invalidates, so it cost more CPU in all than
         // it took off the writer (docs/PERFORMANCE.md).
         try await write { db in
-            let current = try Self.userAndSettingsData(db, tenant, principalName: principalName)
-            guard let userData = current.user else {
+            guard let original = try Self.user(db, tenant, principalName: principalName) else {
                 throw MigrationEngineError(
                     code: .notFound, field: "identity", message: "no user with principal name '\(principalName)' in tenant '\(tenant)'")
             }
-            let original = try JSON.decode(User.self, from: userData)
-            let settings = try current.settings.map { try JSON.decode(TenantSettings.self, from: $0) } ?? .defaults(for: tenant)
+            let settings = try Self.settings(db, tenant)
             var changed = original
             switch try change(&changed, settings) {
             case .refuse(let reason):
@@ -103,16 +101,6 @@ extension SQLiteMigrationStore {
     static func settings(_ db: Database, _ tenant: TenantID) throws -> TenantSettings {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM tenant_settings WHERE tenant = ?"), arguments: [tenant.rawValue])
             .map { try JSON.decode(TenantSettings.self, from: $0) } ?? .defaults(for: tenant)
-    }
-
-    /// The stored bytes of a user and of the tenant's settings, in one statement.
-    static func userAndSettingsData(_ db: Database, _ tenant: TenantID, principalName: String) throws -> (user: Data?, settings: Data?) {
-        let row = try Row.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT (SELECT data FROM users WHERE tenant = ?1 AND upn_key = ?2), (SELECT data FROM tenant_settings WHERE tenant = ?1)"),
-            arguments: [tenant.rawValue, principalName.lowercased()])
-        guard let row else { return (nil, nil) }
-        return (row[0] as Data?, row[1] as Data?)
     }
 
     static func user(_ db: Database, _ tenant: TenantID, principalName: String) throws -> User? {
