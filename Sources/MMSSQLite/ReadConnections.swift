@@ -1,7 +1,8 @@
 import GRDB
 import Synchronization
 
-/// Read-only connections to the store's file, for short reads made on the calling thread.
+/// Connections to the store's file used only for reading (`PRAGMA query_only`), for short reads
+/// made on the calling thread.
 ///
 /// GRDB's `DatabasePool` hands out its readers through a dispatch queue, a semaphore and a
 /// key-path search, and checks the schema version before every read; on the status call a

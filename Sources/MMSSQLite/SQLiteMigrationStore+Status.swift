@@ -9,8 +9,7 @@ extension SQLiteMigrationStore {
 
     public func migrationStatus(_ tenant: TenantID, filter: StatusFilter) async throws -> [MigrationStatusRecord] {
         let (conditions, arguments) = Self.conditions(tenant, filter)
-        // An indexed read of at most `limit` rows: on the calling thread (see `readNow`).
-        return try readNow { db in
+        let fetch: @Sendable (Database) throws -> [MigrationStatusRecord] = { db in
             var all = arguments
             all += [filter.limit]
             // Cached: the filters give a handful of distinct statements, each parsed once.
@@ -22,6 +21,11 @@ extension SQLiteMigrationStore {
             if records.isEmpty { try Self.requireUser(db, tenant, filter) }
             return records
         }
+        // One user's records (GetMigrationStatus by identity) are a short indexed read: on the
+        // calling thread (see `readNow`). A tenant-wide listing may return thousands of rows, so
+        // it runs on GRDB's reader queue.
+        if filter.principalName != nil || filter.userId != nil { return try readNow(fetch) }
+        return try await read(fetch)
     }
 
     public func migrationSummary(_ tenant: TenantID, filter: StatusFilter) async throws -> [MigrationState: Int] {
