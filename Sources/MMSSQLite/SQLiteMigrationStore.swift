@@ -40,6 +40,9 @@ public final class SQLiteMigrationStore: MigrationStore {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB's pool sets its writer to `synchronous = NORMAL` when it turns WAL on, after
+        // `prepareDatabase`: set FULL again on the writer, the connection that commits.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator.migrate(pool)
         committer = GroupCommitter(writer: pool)
         // One per core is enough: a short read holds its connection only while it runs.
@@ -58,7 +61,8 @@ public final class SQLiteMigrationStore: MigrationStore {
 
     /// The value of a PRAGMA (for tests of the durability settings).
     public func pragma(_ name: String) async throws -> String? {
-        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+        // Read on the writer: its settings are the ones that make commits durable.
+        try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
     /// The query plan SQLite chooses for `sql`, one detail per line (for index tests).
