@@ -56,6 +56,11 @@ extension ProtobufCBridgedMessage {
                 return .failure(RPCError(.invalidArgument, "malformed \(messageName): the bytes are not a valid protobuf encoding of this message"))
             }
             defer { cFreeUnpacked(message) }
+            // A string cut short at a U+0000 packs smaller than it arrived (ProtobufCStrings).
+            if cPackedSize(message) < raw.count, let descriptor = ProtobufCStrings.descriptor(of: message),
+               let field = ProtobufCStrings.fieldHoldingNUL(raw.bindMemory(to: UInt8.self), descriptor: descriptor) {
+                return .failure(RPCError(.invalidArgument, "field \(field) contains U+0000 (NUL), which the API does not accept in a string"))
+            }
             do throws(RPCError) {
                 return .success(try Self(reading: message))
             } catch {
@@ -66,7 +71,7 @@ extension ProtobufCBridgedMessage {
     }
 
     /// Encodes this message with protobuf-c straight into `buffer`.
-    /// - Throws: `RPCError(.internalError)` when a field cannot be represented (a string holding U+0000).
+    /// - Throws: `RPCError(.invalidArgument)` when a field cannot be represented (a string holding U+0000).
     public func encode(into buffer: inout ByteBuffer) throws(RPCError) {
         let arena = ProtobufCArena()
         defer { arena.releaseAll() }
@@ -126,7 +131,8 @@ public final class ProtobufCArena {
     }
 
     /// A NUL-terminated copy of `string` for a `char *` field.
-    /// - Throws: `RPCError(.internalError)` if the string holds U+0000, which a C string cannot carry.
+    /// - Throws: `RPCError(.invalidArgument)` if the string holds U+0000, which a C string cannot carry
+    ///   (the API refuses it: PROTOCOL.md "Strings").
     public func string(_ string: String, field: String) throws(RPCError) -> UnsafeMutablePointer<CChar> {
         var string = string
         let pointer: UnsafeMutablePointer<CChar>? = string.withUTF8 { utf8 in
@@ -139,7 +145,7 @@ public final class ProtobufCArena {
             return out
         }
         guard let pointer else {
-            throw RPCError(.internalError, "field \(field) contains U+0000, which protobuf-c strings cannot carry")
+            throw RPCError(.invalidArgument, "field \(field) contains U+0000 (NUL), which the API does not accept in a string")
         }
         return pointer
     }

@@ -248,7 +248,8 @@ extension SQLiteMigrationStore {
     /// case-insensitive string comparison per column).
     static let recordColumns = """
         id, tenant, user_id, upn, state, skype_treatment, teams_meetings, retry_count, last_message, created_at, modified_at, \
-        total, succeeded, failed, skipped, invites, trigger_count, follow_up_of
+        total, succeeded, failed, skipped, invites, trigger_count, follow_up_of, \
+        CASE WHEN state IN ('pending', 'inProgress') THEN due_at END, lease_owner
         """
 
     /// A record from a row selected with `recordColumns`.
@@ -270,6 +271,8 @@ extension SQLiteMigrationStore {
             skippedMeetings: row[14],
             invitesUpdated: row[15],
             triggerCount: row[16],
-            followUpOf: (row[17] as String?).map(CorrelationID.init(rawValue:)))
+            followUpOf: (row[17] as String?).map(CorrelationID.init(rawValue:)),
+            nextAttempt: (row[18] as Int64?).map(Date.init(micros:)),
+            leaseOwner: row[19])
     }
 }

@@ -11,6 +11,7 @@ struct AdminService: AdminServiceHandler {
     func createTenant(_ request: CreateTenantRequest, context: ServerContext) async throws -> Tenant {
         _ = try self.auth.require(.operatorOnly, context)
         let id = try Validate.tenantID(request.tenantId)
+        try Validate.rule { try FieldRules.text(request.displayName, field: "display_name") }
         let record = TenantRecord(id: TenantID(id), displayName: request.displayName.isEmpty ? id : request.displayName, created: Date())
         try await Convert.engineCall { try await self.access.createTenant(record) }
         return Self.tenant(record)
@@ -43,16 +44,21 @@ struct AdminService: AdminServiceHandler {
         } else {
             // A tenant admin creates tokens for its own tenant only.
             guard request.tenantId.isEmpty || request.tenantId == caller.tenant?.rawValue else {
-                throw RPCError(.notFound, "tenant '\(request.tenantId)' does not exist")
+                throw RPCError(.notFound, "tenant \(FieldRules.quoted(request.tenantId)) does not exist")
             }
             tenant = caller.tenant
         }
+        try Validate.rule { try FieldRules.text(request.description, field: "description") }
         let (token, secret) = try await self.auth.issue(tenant: tenant, role: role, description: request.description)
         return CreateTokenResponse(info: Self.info(token), token: secret)
     }
 
     func listTokens(_ request: ListTokensRequest, context: ServerContext) async throws -> ListTokensResponse {
         let caller = try self.auth.require(.tokenManagement, context)
+        // A tenant admin names its own tenant or none; another tenant's is NOT_FOUND, as in CreateToken.
+        if caller.role != .operator, !request.tenantId.isEmpty, request.tenantId != caller.tenant?.rawValue {
+            throw RPCError(.notFound, "tenant \(FieldRules.quoted(request.tenantId)) does not exist")
+        }
         let visible = self.auth.tokens().filter { token in
             if caller.role == .operator {
                 return request.tenantId.isEmpty || token.tenant?.rawValue == request.tenantId
@@ -67,10 +73,10 @@ struct AdminService: AdminServiceHandler {
         guard let existing = self.auth.tokens().first(where: { $0.id == request.tokenId }),
               caller.role == .operator || existing.tenant == caller.tenant
         else {
-            throw RPCError(.notFound, "no token with id '\(request.tokenId)'")
+            throw RPCError(.notFound, "no token with id \(FieldRules.quoted(request.tokenId))")
         }
         guard let revoked = try await self.auth.revoke(id: existing.id) else {
-            throw RPCError(.notFound, "no token with id '\(request.tokenId)'")
+            throw RPCError(.notFound, "no token with id \(FieldRules.quoted(request.tokenId))")
         }
         return Self.info(revoked)
     }

@@ -9,13 +9,25 @@ struct CalendarService: CalendarServiceHandler {
     let auth: Authenticator
     /// Largest invitation body accepted, in UTF-8 bytes.
     static let maxBodyBytes = 1024 * 1024
+    /// The most attendees one meeting may list (M5 refuses to migrate over 250, but the calendar
+    /// keeps what it is given, up to this bound).
+    static let maxAttendees = 10_000
 
     func addMeeting(_ request: AddMeetingRequest, context: ServerContext) async throws -> MMSMessages.Meeting {
         let tenant = try self.auth.tenant(.tenantWrite, context)
         guard let meeting = request.meeting else { throw RPCError(.invalidArgument, "meeting is missing") }
         let organizer = try Validate.identity(meeting.organizer, field: "meeting.organizer")
-        for (index, attendee) in meeting.attendees.enumerated() where !attendee.contains("@") {
-            throw RPCError(.invalidArgument, "meeting.attendees[\(index)] \"\(attendee)\" is not an e-mail address")
+        guard meeting.attendees.count <= Self.maxAttendees else {
+            throw RPCError(.invalidArgument, "meeting.attendees has \(meeting.attendees.count) addresses; the limit is \(Self.maxAttendees)")
+        }
+        let attendees = try meeting.attendees.enumerated().map { index, attendee in
+            try Validate.rule { try FieldRules.mailAddress(attendee, field: "meeting.attendees[\(index)]") }
+        }
+        try Validate.rule { try FieldRules.text(meeting.subject, field: "meeting.subject") }
+        try Validate.rule { try FieldRules.text(meeting.body, field: "meeting.body", multiline: true) }
+        for (index, attachment) in meeting.attachments.enumerated() {
+            try Validate.rule { try FieldRules.text(attachment.name, field: "meeting.attachments[\(index)].name") }
+            try Validate.rule { try FieldRules.text(attachment.contentType, field: "meeting.attachments[\(index)].content_type") }
         }
         guard meeting.startMicros != 0, meeting.endMicros != 0 else {
             throw RPCError(.invalidArgument, "meeting.start_micros and meeting.end_micros are required")
@@ -40,7 +52,7 @@ struct CalendarService: CalendarServiceHandler {
         case .teams: kind = .teams
         }
         let new = NewMeeting(
-            organizer: organizer, attendees: meeting.attendees,
+            organizer: organizer, attendees: attendees,
             start: Convert.date(micros: meeting.startMicros)!, end: Convert.date(micros: meeting.endMicros)!,
             subject: meeting.subject, body: meeting.body, bodyFormat: format,
             attachments: meeting.attachments.map { MMSCore.Attachment(name: $0.name, contentType: $0.contentType, content: Data($0.content)) },
@@ -68,6 +80,7 @@ struct CalendarService: CalendarServiceHandler {
     func listInvitations(_ request: ListInvitationsRequest, context: ServerContext) async throws -> ListInvitationsResponse {
         let tenant = try self.auth.tenant(.tenantRead, context)
         guard !request.meetingId.isEmpty else { throw RPCError(.invalidArgument, "meeting_id is empty") }
+        // NOT_FOUND for a meeting that is not this tenant's, exactly as GetMeeting (issue 9).
         let invitations = try await Convert.engineCall { try await self.engine.invitations(tenant: tenant, meeting: MeetingID(request.meetingId)) }
         return ListInvitationsResponse(invitations: invitations.map {
             Invitation(

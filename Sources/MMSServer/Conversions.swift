@@ -57,7 +57,9 @@ enum Convert {
         }
     }
 
-    static func status(_ record: MigrationStatusRecord) -> MMSMessages.MigrationStatus {
+    /// The API's record. `engine`, when given, says whether an in-progress migration's lease is
+    /// held by a live worker of this server (``MigrationEngine/resumesAfter(_:)``).
+    static func status(_ record: MigrationStatusRecord, engine: MigrationEngine? = nil) -> MMSMessages.MigrationStatus {
         MMSMessages.MigrationStatus(
             correlationId: record.correlationId.rawValue,
             userId: record.userId.rawValue,
@@ -71,7 +73,9 @@ enum Convert {
             totalMeeting: UInt32(clamping: record.totalMeetings),
             succeededMeeting: UInt32(clamping: record.succeededMeetings),
             failedMeeting: UInt32(clamping: record.failedMeetings),
-            invitesUpdate: UInt32(clamping: record.invitesUpdated)
+            invitesUpdate: UInt32(clamping: record.invitesUpdated),
+            nextAttemptMicros: record.state == .pending ? record.nextAttempt.map(self.micros) ?? 0 : 0,
+            resumesAfterMicros: engine?.resumesAfter(record).map(self.micros) ?? 0
         )
     }
 

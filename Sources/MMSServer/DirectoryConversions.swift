@@ -63,15 +63,13 @@ extension Convert {
         )
     }
 
-    /// The engine's user for a create request; unset enums take the usual defaults (online, online mailbox, Microsoft).
+    /// The engine's user for a create request; unset enums take the usual defaults (online, online
+    /// mailbox, Microsoft). Every field follows ``FieldRules`` (the rules a change follows too).
     static func newUser(_ user: MMSMessages.User, tenant: TenantID) throws -> MMSCore.User {
-        let identity = try Validate.identity(user.userPrincipalName, field: "user.user_principal_name")
-        if !user.sipAddress.isEmpty, !user.sipAddress.hasPrefix("sip:") {
-            throw RPCError(.invalidArgument, "user.sip_address \"\(user.sipAddress)\" must start with sip:")
-        }
-        return MMSCore.User(
+        try Validate.rule { try FieldRules.text(user.userId, field: "user.user_id") }
+        let created = MMSCore.User(
             tenant: tenant,
-            userPrincipalName: identity,
+            userPrincipalName: user.userPrincipalName,
             sipAddress: user.sipAddress.isEmpty ? nil : user.sipAddress,
             homing: user.homing == .onPremises ? .onPremises : .online,
             mailbox: user.mailbox == .onPremisesExchange ? .onPremisesExchange : .online,
@@ -84,6 +82,7 @@ extension Convert {
                 conferenceId: user.conferenceId.isEmpty ? nil : user.conferenceId
             )
         )
+        return try Validate.rule { try FieldRules.user(created) }
     }
 
     static func change(_ outcome: DirectoryChangeOutcome) -> DirectoryChangeResponse {
@@ -91,7 +90,7 @@ extension Convert {
         response.user = self.user(outcome.user)
         response.queued = outcome.migration.isQueued
         response.changeApplied = outcome.migration.reason?.changeApplied ?? true
-        response.status = outcome.migration.record.map(self.status)
+        response.status = outcome.migration.record.map { self.status($0) }
         return response
     }
 

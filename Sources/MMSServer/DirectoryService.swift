@@ -29,24 +29,36 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     /// Applies one change to one user and reports what it queued.
+    ///
+    /// The caller is authenticated and authorised before anything of the request is looked at;
+    /// `validate` then checks the change's own fields, and the identity comes last.
+    private func change<Value: Sendable>(
+        _ context: ServerContext, _ identity: String,
+        validate: () throws -> Value,
+        _ body: @Sendable (TenantID, String, Value) async throws -> DirectoryChangeOutcome
+    ) async throws -> DirectoryChangeResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let value = try validate()
+        let identity = try Validate.identity(identity)
+        return Convert.change(try await Convert.engineCall { try await body(tenant, identity, value) })
+    }
+
     private func change(
         _ context: ServerContext, _ identity: String,
         _ body: @Sendable (TenantID, String) async throws -> DirectoryChangeOutcome
     ) async throws -> DirectoryChangeResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let identity = try Validate.identity(identity)
-        return Convert.change(try await Convert.engineCall { try await body(tenant, identity) })
+        try await self.change(context, identity, validate: { () }) { tenant, identity, _ in try await body(tenant, identity) }
     }
 
     func moveUser(_ request: MoveUserRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        let to = try Convert.homing(request.to, field: "to")
-        return try await self.change(context, request.identity) { try await self.engine.moveUser(tenant: $0, identity: $1, to: to) }
+        try await self.change(context, request.identity, validate: { try Convert.homing(request.to, field: "to") }) {
+            try await self.engine.moveUser(tenant: $0, identity: $1, to: $2)
+        }
     }
 
     func grantTeamsUpgradePolicy(_ request: GrantTeamsUpgradePolicyRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        let mode = try Convert.mode(request.mode, field: "mode")
-        return try await self.change(context, request.identity) {
-            try await self.engine.grantTeamsUpgradePolicy(tenant: $0, identity: $1, mode: mode, migrateMeetingsToTeams: !request.skipMeetingMigration)
+        try await self.change(context, request.identity, validate: { try Convert.mode(request.mode, field: "mode") }) {
+            try await self.engine.grantTeamsUpgradePolicy(tenant: $0, identity: $1, mode: $2, migrateMeetingsToTeams: !request.skipMeetingMigration)
         }
     }
 
@@ -66,9 +78,8 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func setAudioConferencingProvider(_ request: SetAudioConferencingProviderRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        let provider = try Convert.provider(request.provider, field: "provider")
-        return try await self.change(context, request.identity) {
-            try await self.engine.setAudioConferencingProvider(tenant: $0, identity: $1, provider: provider)
+        try await self.change(context, request.identity, validate: { try Convert.provider(request.provider, field: "provider") }) {
+            try await self.engine.setAudioConferencingProvider(tenant: $0, identity: $1, provider: $2)
         }
     }
 
@@ -79,48 +90,47 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func changeConferenceId(_ request: ChangeConferenceIdRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        let id = request.conferenceId.trimmingCharacters(in: .whitespaces)
-        if !id.isEmpty, !id.allSatisfy(\.isNumber) {
-            throw RPCError(.invalidArgument, "conference_id \"\(request.conferenceId)\" must be digits only (or empty to reset it)")
+        // Empty resets the id; anything else follows the one conference-id rule.
+        let validate = { () throws -> String? in
+            request.conferenceId.trimmingWhitespace().isEmpty ? nil : try Validate.rule { try FieldRules.conferenceId(request.conferenceId) }
         }
-        return try await self.change(context, request.identity) {
-            id.isEmpty
-                ? try await self.engine.resetConferenceId(tenant: $0, identity: $1)
-                : try await self.engine.changeConferenceId(tenant: $0, identity: $1, to: id)
+        return try await self.change(context, request.identity, validate: validate) {
+            if let id = $2 { try await self.engine.changeConferenceId(tenant: $0, identity: $1, to: id) }
+            else { try await self.engine.resetConferenceId(tenant: $0, identity: $1) }
         }
     }
 
     func moveUserToBridge(_ request: MoveUserToBridgeRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        guard !request.bridgeId.isEmpty else { throw RPCError(.invalidArgument, "bridge_id is empty") }
-        return try await self.change(context, request.identity) {
-            try await self.engine.moveUserToBridge(tenant: $0, identity: $1, bridge: BridgeID(request.bridgeId))
+        try await self.change(context, request.identity, validate: { try Validate.rule { try FieldRules.bridgeId(request.bridgeId) } }) {
+            try await self.engine.moveUserToBridge(tenant: $0, identity: $1, bridge: BridgeID($2))
         }
     }
 
     func changeSipAddress(_ request: ChangeSipAddressRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        guard request.sipAddress.hasPrefix("sip:"), request.sipAddress.contains("@") else {
-            throw RPCError(.invalidArgument, "sip_address \"\(request.sipAddress)\" is not like sip:user@domain")
-        }
-        return try await self.change(context, request.identity) {
-            try await self.engine.changeSipAddress(tenant: $0, identity: $1, to: request.sipAddress)
+        try await self.change(context, request.identity, validate: { try Validate.rule { try FieldRules.sipAddress(request.sipAddress) } }) {
+            try await self.engine.changeSipAddress(tenant: $0, identity: $1, to: $2)
         }
     }
 
     func updateTenantMeetingUrl(_ request: UpdateTenantMeetingUrlRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
         let tenant = try self.auth.tenant(.tenantWrite, context)
-        let reason = try await Convert.engineCall { try await self.engine.updateTenantMeetingURL(tenant: tenant, host: request.host) }
+        let host = try Validate.rule { try FieldRules.meetingURLHost(request.host) }
+        let reason = try await Convert.engineCall { try await self.engine.updateTenantMeetingURL(tenant: tenant, host: host) }
         return Convert.notQueued(reason)
     }
 
     func saveBridge(_ request: SaveBridgeRequest, context: ServerContext) async throws -> MMSMessages.Bridge {
         let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let bridge = request.bridge, !bridge.bridgeId.isEmpty else {
-            throw RPCError(.invalidArgument, "bridge.bridge_id is empty")
-        }
+        guard let bridge = request.bridge else { throw RPCError(.invalidArgument, "bridge is missing") }
+        _ = try Validate.rule { try FieldRules.bridgeId(bridge.bridgeId, field: "bridge.bridge_id") }
+        try Validate.rule { try FieldRules.text(bridge.name, field: "bridge.name") }
         for (index, number) in bridge.numbers.enumerated() {
-            guard number.number.hasPrefix("+"), number.number.dropFirst().allSatisfy(\.isNumber), number.number.count >= 8 else {
-                throw RPCError(.invalidArgument, "bridge.numbers[\(index)].number \"\(number.number)\" is not an E.164 number like +13238867531")
+            guard number.number.hasPrefix("+"), number.number.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  (8...16).contains(number.number.utf8.count)
+            else {
+                throw RPCError(.invalidArgument, "bridge.numbers[\(index)].number \(FieldRules.quoted(number.number)) is not an E.164 number like +13238867531")
             }
+            try Validate.rule { try FieldRules.text(number.label, field: "bridge.numbers[\(index)].label") }
         }
         let saved = MMSCore.Bridge(
             id: BridgeID(bridge.bridgeId), tenant: tenant, name: bridge.name,
@@ -138,10 +148,12 @@ struct DirectoryService: DirectoryServiceHandler {
 
     func unassignBridgeNumber(_ request: UnassignBridgeNumberRequest, context: ServerContext) async throws -> UnassignBridgeNumberResponse {
         let tenant = try self.auth.tenant(.tenantWrite, context)
+        let bridgeId = try Validate.rule { try FieldRules.bridgeId(request.bridgeId) }
+        guard !request.number.isEmpty else { throw RPCError(.invalidArgument, "number is empty: give the number to unassign, e.g. +18005550100") }
         let outcomes = try await Convert.engineCall {
-            try await self.engine.unassignBridgeNumber(tenant: tenant, bridge: BridgeID(request.bridgeId), number: request.number)
+            try await self.engine.unassignBridgeNumber(tenant: tenant, bridge: BridgeID(bridgeId), number: request.number)
         }
-        let bridges = try await self.engine.bridges(tenant: tenant)
+        let bridges = try await Convert.engineCall { try await self.engine.bridges(tenant: tenant) }
         return UnassignBridgeNumberResponse(
             bridge: bridges.first { $0.id.rawValue == request.bridgeId }.map(Convert.bridge),
             outcomes: outcomes.map(Convert.change)

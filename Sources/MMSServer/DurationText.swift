@@ -11,7 +11,8 @@ public enum DurationText {
         var number = ""
         var unit = ""
         func flush() throws(DurationText.Error) {
-            guard let value = Int64(number), !unit.isEmpty else { throw Error(text: text) }
+            // At most 10 years in all: a bigger number is a typo, and would overflow.
+            guard let value = Int64(number), value <= 3650 * 86_400 * 1000, !unit.isEmpty else { throw Error(text: text) }
             switch unit {
             case "ms": total += .milliseconds(value)
             case "s": total += .seconds(value)
@@ -20,6 +21,7 @@ public enum DurationText {
             case "d": total += .seconds(value * 86_400)
             default: throw Error(text: text)
             }
+            guard total <= .seconds(3650 * 86_400) else { throw Error(text: text) }
             number = ""
             unit = ""
         }
@@ -55,7 +57,7 @@ public enum DurationText {
     public struct Error: Swift.Error, CustomStringConvertible {
         public var text: String
         public var description: String {
-            "\"\(text)\" is not a duration: write a number and a unit (ms, s, m, h, d), e.g. 90m, 30s, 1h30m, or 0"
+            "\"\(text)\" is not a duration: write a number and a unit (ms, s, m, h, d), e.g. 90m, 30s, 1h30m, or 0 (at most 3650d)"
         }
     }
 }

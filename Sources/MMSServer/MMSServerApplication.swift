@@ -39,9 +39,13 @@ public struct MMSServerApplication: Sendable {
     ///
     /// On the first start (no token at all) it creates an operator token and writes it to
     /// `<data-dir>/operator-token`, readable by its owner only: nothing is open by default.
-    /// - Throws: when the data directory cannot be created or a database cannot be opened.
+    /// - Throws: ``DataDirectory/Refusal`` when the data directory cannot be created or other users
+    ///   can write to it; a store's error when a database cannot be opened.
     public init(configuration: Configuration, logger: Logger) async throws {
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        // Readable by the server's user alone, whatever the umask (issue 9).
+        for change in try DataDirectory.prepare(configuration.dataDirectory, files: [SQLiteMigrationStore.fileName, SQLiteAccessStore.fileName]) {
+            logger.notice("\(change)")
+        }
         let store = try SQLiteMigrationStore(directory: configuration.dataDirectory, logger: logger)
         let access = try SQLiteAccessStore(directory: configuration.dataDirectory)
         let auth = try await Authenticator.load(store: access)

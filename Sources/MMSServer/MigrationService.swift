@@ -24,12 +24,13 @@ struct MigrationService: MigrationServiceHandler {
             queued: outcome.isQueued,
             reason: outcome.reason?.message ?? "",
             correlationId: outcome.record?.correlationId.rawValue ?? "",
-            status: outcome.record.map(Convert.status)
+            status: outcome.record.map { Convert.status($0) }
         )
     }
 
     func getMigrationStatus(_ request: GetMigrationStatusRequest, context: ServerContext) async throws -> GetMigrationStatusResponse {
         let tenant = try self.auth.tenant(.tenantRead, context)
+        // Empty means every user; a value must be a principal name (whitespace alone is refused).
         let identity = request.identity.isEmpty ? nil : try Validate.identity(request.identity)
         let start = Convert.date(micros: request.startTimeMicros)
         let end = Convert.date(micros: request.endTimeMicros)
@@ -46,7 +47,7 @@ struct MigrationService: MigrationServiceHandler {
             return GetMigrationStatusResponse(summary: summary)
         }
         let records = try await Convert.engineCall { try await self.engine.migrationStatus(tenant: tenant, query: query) }
-        return GetMigrationStatusResponse(records: records.map(Convert.status))
+        return GetMigrationStatusResponse(records: records.map { Convert.status($0, engine: self.engine) })
     }
 
     func listMeetingOutcomes(_ request: ListMeetingOutcomesRequest, context: ServerContext) async throws -> ListMeetingOutcomesResponse {
@@ -96,12 +97,15 @@ struct MigrationService: MigrationServiceHandler {
             throw RPCError(.resourceExhausted, "the server already runs \(self.watches.limit) watches; retry later or poll GetMigrationStatus")
         }
         defer { self.watches.leave() }
-        var sent: [CorrelationID: MigrationStatusRecord] = [:]
+        // What was last sent of each record: a lease renewal alone changes nothing a caller sees.
+        var sent: [CorrelationID: MMSMessages.MigrationStatus] = [:]
         while !Task.isCancelled {
             let records = try await self.engine.migrationStatus(tenant: tenant, query: StatusQuery(identity: identity))
-            for record in records.reversed() where sent[record.correlationId] != record {
-                try await responses.write(Convert.status(record))
-                sent[record.correlationId] = record
+            for record in records.reversed() {
+                let status = Convert.status(record, engine: self.engine)
+                guard sent[record.correlationId] != status else { continue }
+                try await responses.write(status)
+                sent[record.correlationId] = status
             }
             if request.untilFinished {
                 if records.isEmpty {

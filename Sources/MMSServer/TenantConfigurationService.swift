@@ -10,7 +10,7 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     func getTenantMigrationConfiguration(_ request: GetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
         let tenant = try self.auth.tenant(.tenantRead, context)
         let settings = try await Convert.engineCall { try await self.engine.tenantMigrationConfiguration(tenant: tenant) }
-        return TenantMigrationConfiguration(meetingMigrationEnabled: settings.meetingMigrationEnabled)
+        return self.configuration(settings.meetingMigrationEnabled)
     }
 
     func setTenantMigrationConfiguration(_ request: SetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
@@ -21,7 +21,13 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
         let settings = try await Convert.engineCall {
             try await self.engine.setTenantMigrationConfiguration(tenant: tenant, meetingMigrationEnabled: configuration.meetingMigrationEnabled)
         }
-        return TenantMigrationConfiguration(meetingMigrationEnabled: settings.meetingMigrationEnabled)
+        return self.configuration(settings.meetingMigrationEnabled)
+    }
+
+    /// The tenant's switch and the server's retention (S2), which every tenant can read.
+    private func configuration(_ enabled: Bool) -> TenantMigrationConfiguration {
+        let retention = self.engine.configuration.statusRetention.components.seconds
+        return TenantMigrationConfiguration(meetingMigrationEnabled: enabled, statusRetentionSeconds: retention)
     }
 
     func getDialInConferencingTenantSettings(_ request: GetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings {

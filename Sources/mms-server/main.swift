@@ -32,6 +32,12 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "Delays before each retry of a failed migration, comma-separated (MISSION M7: at most 9 over 24h; env MMS_RETRY_SCHEDULE).")
     var retrySchedule: String = env("MMS_RETRY_SCHEDULE") ?? RetrySchedule.default.delays.map(DurationText.format).joined(separator: ",")
 
+    @Option(help: "How long a worker's claim on a migration lasts without renewal: a migration whose worker stopped (a crash) resumes after this (env MMS_LEASE).")
+    var lease: String = env("MMS_LEASE") ?? "5m"
+
+    @Option(help: "How long finished status records are kept, then deleted (MISSION S2; env MMS_STATUS_RETENTION). Shorten it only to test S2.")
+    var statusRetention: String = env("MMS_STATUS_RETENTION") ?? "150d"
+
     @Option(help: "Migration workers (env MMS_WORKERS).")
     var workers: Int = Int(env("MMS_WORKERS") ?? "") ?? 4
 
@@ -79,17 +85,36 @@ struct MMSServerCommand: AsyncParsableCommand {
         }
     }
 
-    private func parsedDurations() throws -> (hold: Duration, retries: [Duration], idle: Duration, grace: Duration) {
-        do {
-            let retries = try self.retrySchedule.split(separator: ",").map { (text) throws(DurationText.Error) in try DurationText.parse(String(text)) }
-            guard retries.count <= 9 else { throw ValidationError("--retry-schedule has \(retries.count) delays; MISSION M7 allows at most 9 retries") }
-            return (try DurationText.parse(self.hold), retries, try DurationText.parse(self.idleTimeout), try DurationText.parse(self.shutdownGrace))
-        } catch let error as DurationText.Error {
-            throw ValidationError(error.description)
+    private struct Durations {
+        var hold, idle, grace, lease, retention: Duration
+        var retries: [Duration]
+    }
+
+    private func parsedDurations() throws -> Durations {
+        func parse(_ option: String, _ text: String) throws -> Duration {
+            do { return try DurationText.parse(text) } catch { throw ValidationError("\(option): \(error.description)") }
         }
+        // Empty means no retries; otherwise every comma-separated item must be a duration.
+        let retries = self.retrySchedule.trimmingCharacters(in: .whitespaces).isEmpty ? [] :
+            try self.retrySchedule.split(separator: ",", omittingEmptySubsequences: false).map { try parse("--retry-schedule", String($0)) }
+        guard retries.count <= RetrySchedule.maximumRetries else {
+            throw ValidationError("--retry-schedule has \(retries.count) delays; MISSION M7 allows at most \(RetrySchedule.maximumRetries) retries")
+        }
+        let span = retries.reduce(Duration.zero, +)
+        guard span <= RetrySchedule.maximumSpan else {
+            throw ValidationError("--retry-schedule adds up to \(DurationText.format(span)); MISSION M7 allows retries over \(DurationText.format(RetrySchedule.maximumSpan)) at most")
+        }
+        let durations = Durations(
+            hold: try parse("--hold", self.hold), idle: try parse("--idle-timeout", self.idleTimeout), grace: try parse("--shutdown-grace", self.shutdownGrace),
+            lease: try parse("--lease", self.lease), retention: try parse("--status-retention", self.statusRetention), retries: retries)
+        guard durations.lease >= .seconds(1) else { throw ValidationError("--lease must be at least 1s, not \(self.lease)") }
+        guard durations.retention >= .seconds(1) else { throw ValidationError("--status-retention must be at least 1s, not \(self.statusRetention)") }
+        return durations
     }
 
     func run() async throws {
+        // Every file the server creates is its user's alone (issue 9); DataDirectory checks the rest.
+        umask(0o077)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = Logger.Level(rawValue: self.logLevel) ?? .info
@@ -105,7 +130,9 @@ struct MMSServerCommand: AsyncParsableCommand {
         )
         rpc.timeouts.idle = durations.idle
         rpc.timeouts.shutdownGracePeriod = durations.grace
-        let engine = MigrationEngineConfiguration(hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers)
+        let engine = MigrationEngineConfiguration(
+            hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers,
+            leaseDuration: durations.lease, statusRetention: durations.retention)
         let application = try await MMSServerApplication(
             configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine),
             logger: logger
@@ -115,6 +142,7 @@ struct MMSServerCommand: AsyncParsableCommand {
         }
         logger.info("mms-server starting", metadata: [
             "listen": "\(self.listen)", "data-dir": "\(self.dataDir)", "hold": "\(self.hold)", "workers": "\(self.workers)",
+            "lease": "\(self.lease)", "status-retention": "\(self.statusRetention)",
         ])
         try await application.run()
     }

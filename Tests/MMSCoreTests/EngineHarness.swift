@@ -49,6 +49,11 @@ struct EngineHarness {
         subject: String = "Quarterly review", attachments: [MMSCore.Attachment] = Fixtures.meeting(organizer: Fixtures.user("x"), start: Date()).attachments
     ) async throws -> CalendarMeeting {
         let start = clock.now().addingTimeInterval(daysAhead * 86_400)
+        // A meeting in the past is refused when added (issue 9): add it while it was still ahead,
+        // then come back to now, as if time had passed since.
+        let rewind: Duration = daysAhead < 0 ? .seconds(-daysAhead * 86_400 + 3600) : .zero
+        clock.advance(by: .zero - rewind)
+        defer { clock.advance(by: rewind) }
         return try await engine.scheduleMeeting(tenant: tenant, NewMeeting(
             organizer: organizer.userPrincipalName, attendees: attendees, start: start, end: start.addingTimeInterval(3600),
             subject: subject, body: body, bodyFormat: format, attachments: attachments, kind: kind))

@@ -170,7 +170,7 @@ struct EngineTriggerTests {
         result = await field { _ = try await h.engine.moveUserToBridge(tenant: h.tenant, identity: "ann@contoso.com", bridge: BridgeID("nope")) }
         #expect(result?.0 == .notFound && result?.1 == "bridge")
         result = await field { _ = try await h.engine.changeConferenceId(tenant: h.tenant, identity: "ann@contoso.com", to: "12ab") }
-        #expect(result?.0 == .invalidArgument && result?.1 == "conferenceId")
+        #expect(result?.0 == .invalidArgument && result?.1 == "conference_id")
         result = await field { _ = try await h.engine.migrationStatus(tenant: h.tenant, query: StatusQuery(identity: "ghost@contoso.com")) }
         #expect(result?.0 == .notFound && result?.1 == "identity")
         result = await field { _ = try await h.engine.migrationStatus(tenant: h.tenant, query: StatusQuery(start: h.clock.now(), end: h.clock.now().addingTimeInterval(-1))) }

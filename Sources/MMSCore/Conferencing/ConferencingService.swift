@@ -46,7 +46,7 @@ public struct ConferencingServices: Sendable {
     /// - Throws: ``ConferencingError`` when none is configured.
     public func service(for kind: MeetingKind) throws -> any ConferencingService {
         guard let service = services[kind] else {
-            throw ConferencingError("no conferencing service is configured for \(kind.rawValue) meetings")
+            throw ConferencingError("no conferencing service is configured for \(kind.displayName) meetings")
         }
         return service
     }

@@ -81,9 +81,7 @@ public struct CalendarMeeting: Sendable, Hashable, Codable {
 
     /// The number of distinct participants, organiser included (M5).
     public func participantCount(organizerAddress: String) -> Int {
-        var distinct = Set(attendees.map { $0.lowercased() })
-        distinct.remove(organizerAddress.lowercased())
-        return distinct.count + 1
+        MailAddress.distinct(attendees, excluding: organizerAddress).count + 1
     }
 }
 

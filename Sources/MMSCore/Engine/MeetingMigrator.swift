@@ -41,7 +41,7 @@ struct MeetingMigrator: Sendable {
             do {
                 source = try await conferencing.service(for: candidate.kind).lookUp(joinURL: candidate.joinURL)
             } catch {
-                return .fail("the \(candidate.kind.rawValue) service could not be reached: \(error)")
+                return .fail("the \(candidate.kind.displayName) service could not be reached: \(error)")
             }
             if let source, source.calendarMeeting == meeting.id, source.organizer == organizer.id {
                 ownBlock = candidate
@@ -50,7 +50,7 @@ struct MeetingMigrator: Sendable {
         }
         guard let block = ownBlock else {
             return .skip("M4: the meeting was not created through the service: its online-meeting block (\(firstSelected.joinURL)) "
-                + "has no meeting of its own in the \(firstSelected.kind.rawValue) service, it was probably copied from another meeting")
+                + "has no meeting of its own in the \(firstSelected.kind.displayName) service, it was probably copied from another meeting")
         }
 
         let targetKind = scope.targetKind(for: block.kind)

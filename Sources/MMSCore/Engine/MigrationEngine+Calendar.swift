@@ -53,15 +53,22 @@ extension MigrationEngine {
         guard request.end >= request.start else {
             throw MigrationEngineError(code: .invalidArgument, field: "end", message: "end (\(request.end)) is before start (\(request.start))")
         }
+        // A meeting in the past would be stored and never shown or migrated (M2 takes future meetings only).
+        let now = clock.now()
+        guard request.start >= now else {
+            throw MigrationEngineError(
+                code: .invalidArgument, field: "start",
+                message: "start (\(Self.isoText(request.start))) is in the past (now \(Self.isoText(now))): a meeting must start in the future")
+        }
+        // One copy per mailbox, organiser left out (issue 9): spellings that differ only in case are one person.
+        let attendees = MailAddress.distinct(request.attendees, excluding: organizer.userPrincipalName)
         var meeting = CalendarMeeting(
-            tenant: tenant, organizer: organizer.id, attendees: request.attendees, start: request.start, end: request.end,
+            tenant: tenant, organizer: organizer.id, attendees: attendees, start: request.start, end: request.end,
             subject: request.subject, body: request.body, bodyFormat: request.bodyFormat, attachments: request.attachments,
             kind: request.kind, createdThroughService: request.createdThroughService)
         if request.createdThroughService {
             let online = try await conferencing.service(for: request.kind).schedule(for: meeting, organizer: organizer)
-            let block = InvitationBlock.render(online.joinDetails, format: request.bodyFormat)
-            let separator = request.bodyFormat == .html ? "\n" : "\n\n"
-            meeting.body = request.body.isEmpty ? block : request.body + separator + block
+            meeting.body = InvitationBlock.appending(online.joinDetails, to: request.body, format: request.bodyFormat)
         }
         try await store.saveMeeting(meeting)
         return meeting
@@ -95,8 +102,15 @@ extension MigrationEngine {
     }
 
     /// The updated invitations recorded for a meeting (sent or not).
+    /// - Throws: ``MigrationEngineError`` `.notFound` when the meeting is not one of `tenant`'s.
     public func invitations(tenant: TenantID, meeting id: MeetingID) async throws -> [OutgoingInvitation] {
-        try validate(tenant)
-        return try await store.invitations(forMeeting: id)
+        // The meeting must be this tenant's: the outbox is keyed by meeting id alone (issue 9).
+        _ = try await meeting(tenant: tenant, id: id)
+        return try await store.invitations(forMeeting: id).filter { $0.tenant == tenant }
+    }
+
+    /// A time as ISO 8601 UTC, for messages.
+    static func isoText(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
     }
 }

@@ -8,13 +8,10 @@ extension MigrationEngine {
     @discardableResult
     public func createUser(_ user: User) async throws -> User {
         try validate(user.tenant)
-        if user.userPrincipalName.trimmingWhitespace().isEmpty {
-            throw MigrationEngineError.emptyField("userPrincipalName")
-        }
+        var user = try FieldRules.user(user, fieldPrefix: "")
         if let bridge = user.audioConferencing.bridge, try await store.bridge(user.tenant, id: bridge) == nil {
             throw MigrationEngineError(code: .notFound, field: "bridge", message: "no bridge '\(bridge)' in tenant '\(user.tenant)'")
         }
-        var user = user
         // A licensed user on a bridge gets a conference id at once, as a licence change would give one.
         if user.audioConferencing.licensed, user.audioConferencing.bridge != nil, user.audioConferencing.conferenceId == nil {
             user.audioConferencing.conferenceId = MigrationEngine.newConferenceId()
@@ -41,12 +38,14 @@ extension MigrationEngine {
     public func applyDirectoryChange(tenant: TenantID, identity: String, _ change: DirectoryChange) async throws -> DirectoryChangeOutcome {
         try validate(tenant)
         let identity = try validIdentity(identity)
+        var change = change
         switch change {
-        case .changeSipAddress(let address) where address.trimmingCharacters(in: .whitespaces).isEmpty:
-            throw MigrationEngineError.emptyField("sipAddress")
-        case .changeConferenceId(let id?) where id.isEmpty || !id.allSatisfy(\.isASCIIDigit):
-            throw MigrationEngineError(code: .invalidArgument, field: "conferenceId", message: "conferenceId must be digits (got '\(id)')")
+        case .changeSipAddress(let address):
+            change = .changeSipAddress(try FieldRules.sipAddress(address))
+        case .changeConferenceId(let id?):
+            change = .changeConferenceId(try FieldRules.conferenceId(id))
         case .moveToBridge(let bridge):
+            _ = try FieldRules.bridgeId(bridge.rawValue)
             guard try await store.bridge(tenant, id: bridge) != nil else {
                 throw MigrationEngineError(code: .notFound, field: "bridge", message: "no bridge '\(bridge)' in tenant '\(tenant)'")
             }
@@ -54,7 +53,7 @@ extension MigrationEngine {
             break
         }
         let parameters = EnqueueParameters(now: clock.now(), hold: configuration.hold, trigger: change.triggerName)
-        let outcome = try await store.modifyUser(tenant, principalName: identity, parameters: parameters) { user, settings in
+        let outcome = try await store.modifyUser(tenant, principalName: identity, parameters: parameters) { [change] user, settings in
             TriggerPolicy.apply(change, to: &user, settings: settings, allocateConferenceId: MigrationEngine.newConferenceId)
         }
         logger.info("directory change", metadata: [
@@ -122,7 +121,7 @@ extension MigrationEngine {
 
     /// `Update-CsTenantMeetingUrl` (N2: never triggers).
     public func updateTenantMeetingURL(tenant: TenantID, host: String) async throws -> NotQueuedReason {
-        guard !host.trimmingCharacters(in: .whitespaces).isEmpty else { throw MigrationEngineError.emptyField("host") }
+        let host = try FieldRules.meetingURLHost(host)
         _ = try await updateSettings(tenant) { $0.meetingURLHost = host }
         return NotQueuedReason(code: .notATrigger, message: "N2: changing the tenant's meeting URL does not migrate meetings", changeApplied: true)
     }
@@ -130,7 +129,7 @@ extension MigrationEngine {
     /// Adds or replaces an audio-conferencing bridge.
     public func saveBridge(_ bridge: Bridge) async throws {
         try validate(bridge.tenant)
-        if bridge.id.rawValue.isEmpty { throw MigrationEngineError.emptyField("bridge") }
+        _ = try FieldRules.bridgeId(bridge.id.rawValue)
         try await store.saveBridge(bridge)
     }
 

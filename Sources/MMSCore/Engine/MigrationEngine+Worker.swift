@@ -10,7 +10,7 @@ extension MigrationEngine {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             for index in 0..<max(1, configuration.workerCount) {
-                let name = "\(configuration.workerName)-\(index)"
+                let name = workerName(index)
                 group.addTask { await self.workerLoop(name: name) }
             }
             group.addTask { await self.outboxLoop() }
@@ -24,7 +24,7 @@ extension MigrationEngine {
     public func runDueWork(owner: String? = nil) async throws -> Int {
         var processed = 0
         while let claim = try await store.claimDueMigrations(
-            now: clock.now(), owner: owner ?? configuration.workerName, leaseDuration: configuration.leaseDuration, limit: 1
+            now: clock.now(), owner: owner ?? workerName(0), leaseDuration: configuration.leaseDuration, limit: 1
         ).first {
             await process(claim)
             processed += 1
@@ -105,7 +105,9 @@ extension MigrationEngine {
             } catch {
                 logger.error("pruning failed", metadata: ["error": "\(error)"])
             }
-            do { try await clock.sleep(until: clock.now().adding(.seconds(3600))) } catch { return }
+            // Hourly; more often when the retention is short (test set-ups), so S2 can be watched.
+            let interval = min(.seconds(3600), max(.seconds(1), configuration.statusRetention / 4))
+            do { try await clock.sleep(until: clock.now().adding(interval)) } catch { return }
         }
     }
 
@@ -197,12 +199,12 @@ extension MigrationEngine {
         case .migrate(let rewritten, let target):
             let invitation = OutgoingInvitation(
                 id: "\(migration.correlationId)/\(meeting.id)", correlationId: migration.correlationId, tenant: meeting.tenant,
-                meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName, recipients: meeting.attendees,
+                meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName, recipients: MailAddress.distinct(meeting.attendees, excluding: organizer.userPrincipalName),
                 subject: rewritten.subject, body: rewritten.body, bodyFormat: rewritten.bodyFormat,
                 attachments: rewritten.attachments, start: rewritten.start, end: rewritten.end, created: now)
             do {
                 try await store.recordMeetingOutcome(
-                    outcome(.migrated, "now a \(target.kind.rawValue) meeting at \(target.joinURL)"),
+                    outcome(.migrated, "now a \(target.kind.displayName) meeting at \(target.joinURL)"),
                     rewrite: MeetingRewrite(expectedVersion: meeting.version, rewritten: rewritten),
                     invitation: invitation, lease: lease)
             } catch MigrationStoreConflict.meetingChanged {

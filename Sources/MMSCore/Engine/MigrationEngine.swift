@@ -18,6 +18,10 @@ public final class MigrationEngine: Sendable {
     let logger: Logger
     /// Set while one task sends the outbox, so two never send the same invitation at once.
     let outboxBusy = Mutex(false)
+    /// This engine's own mark on the leases its workers take (`<workerName>-<instance>-<n>`), new
+    /// for every engine, so a lease left by an earlier process (a crash) is told apart from a
+    /// live one (issue 9: "resumes after").
+    public let instance: String = String(UInt32.random(in: .min ... .max), radix: 16)
 
     /// Creates an engine.
     ///
@@ -42,6 +46,17 @@ public final class MigrationEngine: Sendable {
         self.conferencing = conferencing ?? .builtIn(store: store)
         self.sender = sender ?? StoreInvitationSender(store: store, clock: clock)
         self.logger = logger
+    }
+
+    /// The lease owner name of this engine's worker `index`.
+    func workerName(_ index: Int) -> String { "\(configuration.workerName)-\(instance)-\(index)" }
+
+    /// When `record`, in progress under a lease that none of this engine's workers holds, is
+    /// taken over by a worker (its lease's end); nil otherwise. With one server this means its
+    /// worker stopped (the process died); with several on one database it may run on another.
+    public func resumesAfter(_ record: MigrationStatusRecord) -> Date? {
+        guard record.state == .inProgress, let owner = record.leaseOwner else { return nil }
+        return owner.hasPrefix("\(configuration.workerName)-\(instance)-") ? nil : record.nextAttempt
     }
 
     // MARK: Manual trigger and tenant switches

@@ -13,6 +13,11 @@ public struct RetrySchedule: Sendable, Hashable {
         .seconds(3600), .seconds(2 * 3600), .seconds(3 * 3600), .seconds(4 * 3600), .seconds(6 * 3600), .seconds(7 * 3600),
     ])
 
+    /// The most retries M7 allows.
+    public static let maximumRetries = 9
+    /// The longest time M7 allows retries to span: 24 hours.
+    public static let maximumSpan: Duration = .seconds(24 * 3600)
+
     /// The number of retries after the first attempt.
     public var maximumRetries: Int { delays.count }
 

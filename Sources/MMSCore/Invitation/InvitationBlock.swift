@@ -67,6 +67,88 @@ public enum InvitationBlock {
         String(decoding: BlockRenderer.render(details, format: format), as: UTF8.self)
     }
 
+    /// `body` with a new block for `details` added, as Outlook's "Add online meeting" button
+    /// adds one (issue 9, M3).
+    ///
+    /// The block takes the body's own line ending: that of the last line break before the place
+    /// it goes, or the body's first when there is none before it; LF in a body with no line break. Plain text: the block follows the body after one empty line. HTML: in
+    /// a full document the block goes inside `<body>`, just before `</body>` (or before `</html>`
+    /// when there is no `</body>`); otherwise it follows the body on a new line. Every byte of
+    /// `body` is kept; only the block and its separating line breaks are added.
+    public static func appending(_ details: JoinDetails, to body: String, format: BodyFormat) -> String {
+        let bytes = Array(body.utf8)
+        // Where the block goes: at the end, or in an HTML document just before `</body>` (`</html>`).
+        let close = format == .html
+            ? lastTag(in: bytes, named: Array("/body".utf8)) ?? lastTag(in: bytes, named: Array("/html".utf8)) : nil
+        let insertion = close ?? bytes.count
+        let crlf = lastLineEnding(in: bytes[..<insertion]) ?? lineEnding(of: bytes[...]) ?? false
+        let eol: [UInt8] = crlf ? [Byte.carriageReturn, Byte.newline] : [Byte.newline]
+        var block = BlockRenderer.render(details, format: format)
+        if crlf { block = block.flatMap { $0 == Byte.newline ? eol : [$0] } }
+        guard !bytes.isEmpty else { return String(decoding: block, as: UTF8.self) }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + block.count + 2 * eol.count)
+        switch format {
+        case .plainText:
+            result += bytes
+            result += eol + eol + block
+        case .html:
+            if let close {
+                // Inside the document: on lines of its own, just before the closing tag.
+                let before = bytes[..<close]
+                let atLineStart = before.isEmpty || before.last == Byte.newline
+                result += before
+                if !atLineStart { result += eol }
+                result += block + eol
+                result += bytes[close...]
+            } else {
+                result += bytes
+                result += eol + block
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// The offset of the last `<name` tag (ASCII case-insensitive, followed by `>`, a space or
+    /// `/`) in `bytes`, if any.
+    private static func lastTag(in bytes: [UInt8], named name: [UInt8]) -> Int? {
+        let needle = [Byte.lessThan] + name
+        guard bytes.count >= needle.count else { return nil }
+        var index = bytes.count - needle.count
+        while index >= 0 {
+            var matches = true
+            for (offset, expected) in needle.enumerated() {
+                let byte = bytes[index + offset]
+                let lowered = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+                if lowered != expected { matches = false; break }
+            }
+            if matches {
+                let after = index + needle.count
+                if after == bytes.count || bytes[after] == UInt8(ascii: ">") || Byte.isSpace(bytes[after]) || bytes[after] == UInt8(ascii: "/") {
+                    return index
+                }
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// Whether the last line break in `bytes` is CRLF (true), LF (false), or there is none (nil).
+    private static func lastLineEnding(in bytes: ArraySlice<UInt8>) -> Bool? {
+        guard let newline = bytes.lastIndex(of: Byte.newline) else { return nil }
+        return newline > bytes.startIndex && bytes[newline - 1] == Byte.carriageReturn
+    }
+
+    /// Whether the first line break in `bytes` is CRLF (true), LF (false), or there is none (nil).
+    private static func lineEnding(of bytes: some Collection<UInt8>) -> Bool? {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == Byte.newline { return previous == Byte.carriageReturn }
+            previous = byte
+        }
+        return nil
+    }
+
     /// `body` with `block` replaced by `render(details, format:)`.
     ///
     /// Every UTF-8 byte outside `block.utf8Range` is kept identical (M3, M8); whatever
@@ -102,14 +184,6 @@ public enum InvitationBlock {
     /// Whether a new block should use CRLF line breaks: as the old block did, or as the
     /// body does when the old block had no line break.
     private static func usesCRLF(old: ArraySlice<UInt8>, body: [UInt8]) -> Bool {
-        func lineEnding(_ bytes: some Collection<UInt8>) -> Bool? {
-            var previous: UInt8 = 0
-            for byte in bytes {
-                if byte == Byte.newline { return previous == Byte.carriageReturn }
-                previous = byte
-            }
-            return nil
-        }
-        return lineEnding(old) ?? lineEnding(body) ?? false
+        lineEnding(of: old) ?? lineEnding(of: body) ?? false
     }
 }

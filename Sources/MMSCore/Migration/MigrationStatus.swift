@@ -51,6 +51,12 @@ public struct MigrationStatusRecord: Sendable, Hashable, Codable {
     public var triggerCount: Int
     /// The migration that was running when this one was queued, if it is a follow-up.
     public var followUpOf: CorrelationID?
+    /// When an unfinished migration is next looked at: for a pending one, when its hold or its
+    /// retry delay ends and it runs; for one in progress, when its lease ends, so that another
+    /// worker takes it over if the one running it stopped (a crash). Nil once finished.
+    public var nextAttempt: Date?
+    /// The worker that holds the migration's lease while it is in progress.
+    public var leaseOwner: String?
 
     /// Creates a record.
     public init(
@@ -70,7 +76,9 @@ public struct MigrationStatusRecord: Sendable, Hashable, Codable {
         skippedMeetings: Int = 0,
         invitesUpdated: Int = 0,
         triggerCount: Int = 1,
-        followUpOf: CorrelationID? = nil
+        followUpOf: CorrelationID? = nil,
+        nextAttempt: Date? = nil,
+        leaseOwner: String? = nil
     ) {
         self.correlationId = correlationId
         self.tenant = tenant
@@ -89,6 +97,8 @@ public struct MigrationStatusRecord: Sendable, Hashable, Codable {
         self.invitesUpdated = invitesUpdated
         self.triggerCount = triggerCount
         self.followUpOf = followUpOf
+        self.nextAttempt = nextAttempt
+        self.leaseOwner = leaseOwner
     }
 
     /// The `MigrationType` column.

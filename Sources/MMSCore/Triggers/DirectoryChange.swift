@@ -41,7 +41,7 @@ public enum DirectoryChange: Sendable, Hashable {
         case .setAudioConferencingEnabled(let on): on ? "T2 audio conferencing enabled" : "T2 audio conferencing disabled"
         case .changeConferenceId(let id): id == nil ? "T2 conference id reset" : "T2 conference id changed"
         case .moveToBridge: "T2 moved to another bridge"
-        case .grantTeamsUpgradePolicy(let mode, _): "T3 TeamsUpgradePolicy \(mode.rawValue)"
+        case .grantTeamsUpgradePolicy(let mode, _): "T3 TeamsUpgradePolicy \(mode.cmdletName)"
         case .changeSipAddress: "N1 SIP address change"
         case .startMigration: "T4 Start-CsExMeetingMigration"
         case .bridgeNumberUnassigned(let number): "T2 bridge number \(number) unassigned"

@@ -35,7 +35,7 @@ public enum TriggerPolicy {
             case (.online, .online), (.onPremises, .onPremises):
                 return .noMigration(NotQueuedReason(
                     code: .nothingChanged,
-                    message: "\(user.userPrincipalName) is already homed \(destination.rawValue); nothing to migrate",
+                    message: "\(user.userPrincipalName) is already homed \(destination.displayName); nothing to migrate",
                     changeApplied: false))
             }
 
@@ -58,7 +58,7 @@ public enum TriggerPolicy {
 
         case .setAudioConferencingProvider(let provider):
             guard before.audioConferencing.provider != provider else {
-                return unchanged(user, "the audio-conferencing provider is already \(provider.rawValue)")
+                return unchanged(user, "the audio-conferencing provider is already \(provider.displayName)")
             }
             user.audioConferencing.provider = provider
             guard provider == .microsoft, before.audioConferencing.licensed else {
@@ -110,7 +110,7 @@ public enum TriggerPolicy {
             guard mode == .teamsOnly || mode == .skypeForBusinessWithTeamsCollabAndMeetings else {
                 return .noMigration(NotQueuedReason(
                     code: .notATrigger,
-                    message: "T3: granting \(mode.rawValue) does not migrate meetings (Teams meetings are never turned back into Skype meetings)",
+                    message: "T3: granting \(mode.cmdletName) does not migrate meetings (Teams meetings are never turned back into Skype meetings)",
                     changeApplied: true))
             }
             guard migrateMeetings else {

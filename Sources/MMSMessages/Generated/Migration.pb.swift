@@ -139,9 +139,16 @@ public struct MigrationStatus: Sendable, Hashable {
     public var succeededMeeting: UInt32
     public var failedMeeting: UInt32
     public var invitesUpdate: UInt32
+    /// Pending only: when it runs, once its hold or its retry delay has passed; 0 otherwise
+    /// (NextAttempt).
+    public var nextAttemptMicros: Int64
+    /// In progress under a lease that no live worker of the answering server holds (its worker
+    /// stopped, e.g. the server was killed): when a worker takes it over, at the lease's end; 0
+    /// otherwise (ResumesAfter). With several servers on one database it may be running on another.
+    public var resumesAfterMicros: Int64
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(correlationId: String = "", userId: String = "", userPrincipalName: String = "", state: MigrationState = .unspecified, migrationType: MigrationType = .unspecified, retryCount: UInt32 = 0, lastMessage: String = "", createDateMicros: Int64 = 0, modifiedDateMicros: Int64 = 0, totalMeeting: UInt32 = 0, succeededMeeting: UInt32 = 0, failedMeeting: UInt32 = 0, invitesUpdate: UInt32 = 0) {
+    public init(correlationId: String = "", userId: String = "", userPrincipalName: String = "", state: MigrationState = .unspecified, migrationType: MigrationType = .unspecified, retryCount: UInt32 = 0, lastMessage: String = "", createDateMicros: Int64 = 0, modifiedDateMicros: Int64 = 0, totalMeeting: UInt32 = 0, succeededMeeting: UInt32 = 0, failedMeeting: UInt32 = 0, invitesUpdate: UInt32 = 0, nextAttemptMicros: Int64 = 0, resumesAfterMicros: Int64 = 0) {
         self.correlationId = correlationId
         self.userId = userId
         self.userPrincipalName = userPrincipalName
@@ -155,6 +162,8 @@ public struct MigrationStatus: Sendable, Hashable {
         self.succeededMeeting = succeededMeeting
         self.failedMeeting = failedMeeting
         self.invitesUpdate = invitesUpdate
+        self.nextAttemptMicros = nextAttemptMicros
+        self.resumesAfterMicros = resumesAfterMicros
     }
 }
 
@@ -183,6 +192,8 @@ extension MigrationStatus: ProtobufCBridgedMessage {
         c.pointee.succeeded_meeting = self.succeededMeeting
         c.pointee.failed_meeting = self.failedMeeting
         c.pointee.invites_update = self.invitesUpdate
+        c.pointee.next_attempt_micros = self.nextAttemptMicros
+        c.pointee.resumes_after_micros = self.resumesAfterMicros
     }
 
     public init(reading c: UnsafePointer<Mms__V1__MigrationStatus>) throws(RPCError) {
@@ -199,6 +210,8 @@ extension MigrationStatus: ProtobufCBridgedMessage {
         self.succeededMeeting = c.pointee.succeeded_meeting
         self.failedMeeting = c.pointee.failed_meeting
         self.invitesUpdate = c.pointee.invites_update
+        self.nextAttemptMicros = c.pointee.next_attempt_micros
+        self.resumesAfterMicros = c.pointee.resumes_after_micros
     }
 }
 

@@ -6,10 +6,15 @@ import MMSRPC
 /// Get/Set-CsTenantMigrationConfiguration (MISSION S3).
 public struct TenantMigrationConfiguration: Sendable, Hashable {
     public var meetingMigrationEnabled: Bool
+    /// Output only (ignored in a Set): how long finished status records are kept before they are
+    /// deleted (MISSION S2), in seconds. Server-wide, set by `mms-server --status-retention`
+    /// (default 150 days).
+    public var statusRetentionSeconds: Int64
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(meetingMigrationEnabled: Bool = false) {
+    public init(meetingMigrationEnabled: Bool = false, statusRetentionSeconds: Int64 = 0) {
         self.meetingMigrationEnabled = meetingMigrationEnabled
+        self.statusRetentionSeconds = statusRetentionSeconds
     }
 }
 
@@ -26,10 +31,12 @@ extension TenantMigrationConfiguration: ProtobufCBridgedMessage {
 
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__TenantMigrationConfiguration>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.meeting_migration_enabled = self.meetingMigrationEnabled ? 1 : 0
+        c.pointee.status_retention_seconds = self.statusRetentionSeconds
     }
 
     public init(reading c: UnsafePointer<Mms__V1__TenantMigrationConfiguration>) throws(RPCError) {
         self.meetingMigrationEnabled = c.pointee.meeting_migration_enabled != 0
+        self.statusRetentionSeconds = c.pointee.status_retention_seconds
     }
 }
 

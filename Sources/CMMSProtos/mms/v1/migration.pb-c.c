@@ -598,7 +598,7 @@ const ProtobufCMessageDescriptor mms__v1__start_meeting_migration_response__desc
   (ProtobufCMessageInit) mms__v1__start_meeting_migration_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__migration_status__field_descriptors[13] =
+static const ProtobufCFieldDescriptor mms__v1__migration_status__field_descriptors[15] =
 {
   {
     "correlation_id",
@@ -756,6 +756,30 @@ static const ProtobufCFieldDescriptor mms__v1__migration_status__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_attempt_micros",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MigrationStatus, next_attempt_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resumes_after_micros",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MigrationStatus, resumes_after_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__migration_status__field_indices_by_name[] = {
   0,   /* field[0] = correlation_id */
@@ -765,6 +789,8 @@ static const unsigned mms__v1__migration_status__field_indices_by_name[] = {
   6,   /* field[6] = last_message */
   4,   /* field[4] = migration_type */
   8,   /* field[8] = modified_date_micros */
+  13,   /* field[13] = next_attempt_micros */
+  14,   /* field[14] = resumes_after_micros */
   5,   /* field[5] = retry_count */
   3,   /* field[3] = state */
   10,   /* field[10] = succeeded_meeting */
@@ -775,7 +801,7 @@ static const unsigned mms__v1__migration_status__field_indices_by_name[] = {
 static const ProtobufCIntRange mms__v1__migration_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor mms__v1__migration_status__descriptor =
 {
@@ -785,7 +811,7 @@ const ProtobufCMessageDescriptor mms__v1__migration_status__descriptor =
   "Mms__V1__MigrationStatus",
   "mms.v1",
   sizeof(Mms__V1__MigrationStatus),
-  13,
+  15,
   mms__v1__migration_status__field_descriptors,
   mms__v1__migration_status__field_indices_by_name,
   1,  mms__v1__migration_status__number_ranges,

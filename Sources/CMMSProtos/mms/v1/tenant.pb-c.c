@@ -277,7 +277,7 @@ void   mms__v1__set_dial_in_conferencing_tenant_settings_request__free_unpacked
   assert(message->base.descriptor == &mms__v1__set_dial_in_conferencing_tenant_settings_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor mms__v1__tenant_migration_configuration__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__tenant_migration_configuration__field_descriptors[2] =
 {
   {
     "meeting_migration_enabled",
@@ -291,14 +291,27 @@ static const ProtobufCFieldDescriptor mms__v1__tenant_migration_configuration__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "status_retention_seconds",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__TenantMigrationConfiguration, status_retention_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__tenant_migration_configuration__field_indices_by_name[] = {
   0,   /* field[0] = meeting_migration_enabled */
+  1,   /* field[1] = status_retention_seconds */
 };
 static const ProtobufCIntRange mms__v1__tenant_migration_configuration__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__tenant_migration_configuration__descriptor =
 {
@@ -308,7 +321,7 @@ const ProtobufCMessageDescriptor mms__v1__tenant_migration_configuration__descri
   "Mms__V1__TenantMigrationConfiguration",
   "mms.v1",
   sizeof(Mms__V1__TenantMigrationConfiguration),
-  1,
+  2,
   mms__v1__tenant_migration_configuration__field_descriptors,
   mms__v1__tenant_migration_configuration__field_indices_by_name,
   1,  mms__v1__tenant_migration_configuration__number_ranges,

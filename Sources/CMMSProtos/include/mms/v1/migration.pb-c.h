@@ -99,10 +99,21 @@ struct  Mms__V1__MigrationStatus
   uint32_t succeeded_meeting;
   uint32_t failed_meeting;
   uint32_t invites_update;
+  /*
+   * Pending only: when it runs, once its hold or its retry delay has passed; 0 otherwise
+   * (NextAttempt).
+   */
+  int64_t next_attempt_micros;
+  /*
+   * In progress under a lease that no live worker of the answering server holds (its worker
+   * stopped, e.g. the server was killed): when a worker takes it over, at the lease's end; 0
+   * otherwise (ResumesAfter). With several servers on one database it may be running on another.
+   */
+  int64_t resumes_after_micros;
 };
 #define MMS__V1__MIGRATION_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__migration_status__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__MIGRATION_STATE__MIGRATION_STATE_UNSPECIFIED, MMS__V1__MIGRATION_TYPE__MIGRATION_TYPE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__MIGRATION_STATE__MIGRATION_STATE_UNSPECIFIED, MMS__V1__MIGRATION_TYPE__MIGRATION_TYPE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*

@@ -35,10 +35,16 @@ struct  Mms__V1__TenantMigrationConfiguration
 {
   ProtobufCMessage base;
   protobuf_c_boolean meeting_migration_enabled;
+  /*
+   * Output only (ignored in a Set): how long finished status records are kept before they are
+   * deleted (MISSION S2), in seconds. Server-wide, set by `mms-server --status-retention`
+   * (default 150 days).
+   */
+  int64_t status_retention_seconds;
 };
 #define MMS__V1__TENANT_MIGRATION_CONFIGURATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__tenant_migration_configuration__descriptor) \
-    , 0 }
+    , 0, 0 }
 
 
 struct  Mms__V1__GetTenantMigrationConfigurationRequest
