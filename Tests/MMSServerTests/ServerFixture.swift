@@ -14,14 +14,17 @@ struct ServerFixture {
     let runTask: Task<Void, any Error>
     let operatorToken: String
 
-    static func start(hold: Duration = .zero, dataDirectory: String? = nil) async throws -> ServerFixture {
+    static func start(
+        hold: Duration = .zero, dataDirectory: String? = nil, statusRetention: Duration = .seconds(150 * 86_400),
+        leaseDuration: Duration = .seconds(30)
+    ) async throws -> ServerFixture {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mms-server-tests-\(UUID().uuidString)").path
         var rpc = ServerConfiguration(host: "127.0.0.1", port: 0, eventLoopThreads: 1)
         rpc.timeouts.shutdownGracePeriod = .seconds(2)
         let engine = MigrationEngineConfiguration(
             hold: hold, retrySchedule: RetrySchedule(delays: [.milliseconds(50), .milliseconds(50)]),
-            workerCount: 2, leaseDuration: .seconds(30), pollInterval: .milliseconds(20)
+            workerCount: 2, leaseDuration: leaseDuration, statusRetention: statusRetention, pollInterval: .milliseconds(20)
         )
         var logger = Logger(label: "mms-server-tests")
         logger.logLevel = .critical
