@@ -8,8 +8,9 @@ enum MeetingPlan: Sendable {
     case skip(String)
     /// Could not be migrated now; retried with the migration (M7).
     case fail(String)
-    /// Rewritten and re-sent.
-    case migrate(CalendarMeeting, OnlineMeeting)
+    /// Rewritten and re-sent: the meeting as rewritten, the online meeting it now carries, and
+    /// the block that was replaced.
+    case migrate(CalendarMeeting, OnlineMeeting, source: FoundBlock)
 }
 
 /// Migrates one meeting: the steps of M2 for a single calendar item.
@@ -64,6 +65,23 @@ struct MeetingMigrator: Sendable {
         rewritten.body = InvitationBlock.replacing(block, in: meeting.body, with: target.joinDetails, format: meeting.bodyFormat)
         rewritten.kind = targetKind
         rewritten.createdThroughService = true
-        return .migrate(rewritten, target)
+        return .migrate(rewritten, target, source: block)
+    }
+}
+
+extension MeetingMigrator {
+    /// The rewrite of every other body of a meeting (the plain-text one beside HTML, an overridden
+    /// instance's): the block that names the same online meeting as `source` (or, failing that,
+    /// the first block of its kind) is replaced by `target`'s; a body without one is kept as it is.
+    static func bodyRewrite(source: FoundBlock, target: OnlineMeeting) -> @Sendable (String, BodyFormat) -> String {
+        let identity = InvitationBlock.meetingIdentity(ofJoinURL: source.joinURL)
+        let kind = source.kind
+        return { body, format in
+            let blocks = InvitationBlock.find(in: body, format: format)
+            guard let block = blocks.first(where: { InvitationBlock.meetingIdentity(ofJoinURL: $0.joinURL) == identity })
+                ?? blocks.first(where: { $0.kind == kind })
+            else { return body }
+            return InvitationBlock.replacing(block, in: body, with: target.joinDetails, format: format)
+        }
     }
 }

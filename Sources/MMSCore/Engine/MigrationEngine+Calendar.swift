@@ -70,8 +70,17 @@ extension MigrationEngine {
             let online = try await conferencing.service(for: request.kind).schedule(for: meeting, organizer: organizer)
             meeting.body = InvitationBlock.appending(online.joinDetails, to: request.body, format: request.bodyFormat)
         }
-        try await store.saveMeeting(meeting)
-        return meeting
+        let mailbox = try await mailboxes.mailbox(for: tenant)
+        if mailbox is BuiltInMailbox {
+            try await store.saveMeeting(meeting)
+            return meeting
+        }
+        // A calendar server: the event is created in the organiser's calendar (never over one).
+        do {
+            return try await mailbox.add(meeting, organizer: organizer).meeting
+        } catch let error as MailboxError {
+            throw MigrationEngineError(code: .failedPrecondition, field: "meeting", message: "\(mailbox.description): \(error.description)")
+        }
     }
 
     /// Replaces a meeting's body, as the organiser editing the invitation would (version +1).
@@ -88,7 +97,15 @@ extension MigrationEngine {
     /// The meetings `identity` organises that start at or after `from` (default: now).
     public func meetings(tenant: TenantID, organizer identity: String, from: Date? = nil) async throws -> [CalendarMeeting] {
         let organizer = try await user(tenant: tenant, identity: identity)
-        return try await store.meetings(tenant, organizedBy: organizer.id, startingFrom: from ?? clock.now())
+        let mailbox = try await mailboxes.mailbox(for: tenant)
+        if mailbox is BuiltInMailbox {
+            return try await store.meetings(tenant, organizedBy: organizer.id, startingFrom: from ?? clock.now())
+        }
+        do {
+            return try await mailbox.futureMeetings(of: organizer, now: from ?? clock.now()).filter { $0.unreadable == nil }.map(\.meeting)
+        } catch let error as MailboxError {
+            throw MigrationEngineError(code: .failedPrecondition, field: "mailbox", message: "\(mailbox.description): \(error.description)")
+        }
     }
 
     /// One meeting, with its current body.

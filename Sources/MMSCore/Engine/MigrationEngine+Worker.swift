@@ -141,7 +141,14 @@ extension MigrationEngine {
             }
             let migrator = MeetingMigrator(conferencing: conferencing)
             let startedAt = clock.now()
-            let meetings = try await store.meetings(record.tenant, organizedBy: organizer.id, startingFrom: startedAt)
+            let mailbox = try await mailboxes.mailbox(for: record.tenant)
+            // The built-in calendar's rewrite joins the store's transaction; another mailbox is
+            // written first, then the outcome recorded (see recordRemotePlan).
+            let builtIn = mailbox is BuiltInMailbox
+            let found = builtIn
+                ? try await store.meetings(record.tenant, organizedBy: organizer.id, startingFrom: startedAt).map(BuiltInMailbox.wrap)
+                : try await mailbox.futureMeetings(of: organizer, now: startedAt)
+            let meetings = found.map(\.meeting)
             var previous: [MeetingID: MeetingOutcomeRecord] = [:]
             for outcome in try await store.meetingOutcomes(record.correlationId) { previous[outcome.meeting] = outcome }
             let selected = Set(meetings.map(\.id))
@@ -155,14 +162,19 @@ extension MigrationEngine {
                     rewrite: nil, invitation: nil, lease: lease)
             }
 
-            for meeting in meetings {
+            for entry in found {
+                let meeting = entry.meeting
                 if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
                 try Task.checkCancellation()
                 lease = try await renewIfNeeded(lease)
-                let plan = await migrator.plan(meeting, organizer: organizer, scope: record.scope)
-                // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
-                try Task.checkCancellation()
-                try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
+                if builtIn {
+                    let plan = await migrator.plan(meeting, organizer: organizer, scope: record.scope)
+                    // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
+                    try Task.checkCancellation()
+                    try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
+                } else {
+                    try await migrateRemote(entry, in: mailbox, with: migrator, organizer: organizer, migration: record, lease: lease)
+                }
             }
             try await conclude(record, lease: lease, organizer: organizer)
         } catch is CancellationError {
@@ -196,7 +208,7 @@ extension MigrationEngine {
             try await store.recordMeetingOutcome(outcome(.skipped, reason), rewrite: nil, invitation: nil, lease: lease)
         case .fail(let reason):
             try await store.recordMeetingOutcome(outcome(.failed, reason), rewrite: nil, invitation: nil, lease: lease)
-        case .migrate(let rewritten, let target):
+        case .migrate(let rewritten, let target, _):
             let invitation = OutgoingInvitation(
                 id: "\(migration.correlationId)/\(meeting.id)", correlationId: migration.correlationId, tenant: meeting.tenant,
                 meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName, recipients: MailAddress.distinct(meeting.attendees, excluding: organizer.userPrincipalName),

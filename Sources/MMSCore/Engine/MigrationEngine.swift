@@ -15,6 +15,8 @@ public final class MigrationEngine: Sendable {
     public let configuration: MigrationEngineConfiguration
     let conferencing: ConferencingServices
     let sender: any InvitationSender
+    /// Each tenant's mailbox (R1); the built-in calendar unless a tenant is given another.
+    public let mailboxes: any MailboxDirectory
     let logger: Logger
     /// Set while one task sends the outbox, so two never send the same invitation at once.
     let outboxBusy = Mutex(false)
@@ -31,6 +33,7 @@ public final class MigrationEngine: Sendable {
     ///   - configuration: hold, retries, workers, leases.
     ///   - conferencing: the conferencing services; `nil` means the built-in ones over `store`.
     ///   - sender: sends invitations; `nil` means the built-in ``StoreInvitationSender``.
+    ///   - mailboxes: each tenant's mailbox; `nil` means the built-in calendar for every tenant.
     ///   - logger: where to log.
     public init(
         store: any MigrationStore,
@@ -38,6 +41,7 @@ public final class MigrationEngine: Sendable {
         configuration: MigrationEngineConfiguration = .defaults,
         conferencing: ConferencingServices? = nil,
         sender: (any InvitationSender)? = nil,
+        mailboxes: (any MailboxDirectory)? = nil,
         logger: Logger = Logger(label: "mms.engine")
     ) {
         self.store = store
@@ -45,6 +49,7 @@ public final class MigrationEngine: Sendable {
         self.configuration = configuration
         self.conferencing = conferencing ?? .builtIn(store: store)
         self.sender = sender ?? StoreInvitationSender(store: store, clock: clock)
+        self.mailboxes = mailboxes ?? BuiltInMailboxDirectory(store: store)
         self.logger = logger
     }
 
