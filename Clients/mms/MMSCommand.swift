@@ -13,7 +13,9 @@ struct MMSCommand: AsyncParsableCommand {
 
             Connection: every subcommand takes --endpoint HOST:PORT (env MMS_ENDPOINT, default \
             127.0.0.1:7450) and a bearer token: --token (env MMS_TOKEN) or --token-file (env \
-            MMS_TOKEN_FILE). The first start of mms-server writes the operator token to \
+            MMS_TOKEN_FILE). These, --output and --timeout may also come before the subcommand \
+            (mms --endpoint HOST:PORT migration status), as --opt VALUE or --opt=VALUE; given both \
+            before and after the subcommand, the one after wins. The first start of mms-server writes the operator token to \
             <data-dir>/operator-token; an operator creates tenants and their tokens, a tenant admin \
             does everything within its tenant, a tenant reader only reads.
 
@@ -27,11 +29,19 @@ struct MMSCommand: AsyncParsableCommand {
             UNAUTHENTICATED), mms: <what is wrong> (see: mms <command> --help) for a usage error.
 
             Exit codes:
-              0   success
+              0   success (also a change applied without a migration:
+                  not a trigger, S3 or S4 off, or nothing to change)
               1   the server answered with an error status
-              64  usage error: unknown option or value, missing or bad argument
+              3   refused: the server applied nothing (L1, L2, TeamsOnly
+                  for a user homed on-premises, migration start with S3
+                  off); the normal output, with the reason, is on standard
+                  output and mms: refused: <reason> on standard error
+              64  usage error: unknown command, option or value, missing
+                  or bad argument
+              65  a file named on the command line is not UTF-8 text
+                  (--body-file, --attendees-file)
               66  a file named on the command line cannot be read
-                  (--body-file, --attachment, --token-file)
+                  (--body-file, --attendees-file, --attachment, --token-file)
               69  the server cannot be reached (connection refused,
                   or UNAVAILABLE before any answer)
             """,

@@ -66,10 +66,10 @@ extension EndToEnd {
             #expect(lines.contains { $0.contains("Succeeded") && $0.contains("1/1 meetings") }, "\(result)")
             #expect(lines.last == "Every watched migration has finished: 1 succeeded, 0 failed.", "\(result)")
 
-            // Nothing left to watch for a user without migrations: a note, not a hang.
+            // Nothing to watch for a user without migrations: an error, not a hang (exit 1, issue 9).
             let idle = try await tenant.createUser("nothingtowatch")
             let none = try await tenant.mms(["migration", "status", "--identity", idle, "--watch"])
-            #expect(none.exitCode == 0, "\(none)")
+            #expect(none.exitCode == 1, "\(none)")
             #expect(none.standardError.contains("no migration to watch"), "\(none)")
         }
 

@@ -16,7 +16,8 @@ extension EndToEnd {
             let move = try await tenant.json(["user", "move", "--identity", user, "--to", "cloud"])
             #expect(move["queued"].bool == false, "\(move)")
             #expect(move["reason_code"].string == "tenantMigrationDisabled", "\(move)")
-            let start = try await tenant.json(["migration", "start", "--identity", user])
+            // A refusal exits 3 (issue 9).
+            let start = try await tenant.refused(["migration", "start", "--identity", user])
             #expect(start["queued"].bool == false, "\(start)")
             #expect(start["reason"].string?.contains("S3") == true, "\(start)")
             #expect(try await tenant.json(["migration", "status"])["records"].array.isEmpty)
@@ -57,18 +58,18 @@ extension EndToEnd {
         func mailboxOnPremises() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let user = try await tenant.createUser("l1", homing: "on-premises", mailbox: "on-premises")
-            let move = try await tenant.json(["user", "move", "--identity", user, "--to", "cloud"])
+            let move = try await tenant.refused(["user", "move", "--identity", user, "--to", "cloud"])
             #expect(move["queued"].bool == false, "\(move)")
             #expect(move["reason_code"].string == "mailboxOnPremises", "\(move)")
             #expect(move["change_applied"].bool == false, "\(move)")
             #expect(try await tenant.json(["user", "get", "--identity", user])["homing"].string == "on_premises")
 
-            let start = try await tenant.json(["migration", "start", "--identity", user])
+            let start = try await tenant.refused(["migration", "start", "--identity", user])
             #expect(start["queued"].bool == false, "\(start)")
             #expect(start["reason"].string?.contains("L1") == true, "\(start)")
 
             let table = try await tenant.mms(["user", "move", "--identity", user, "--to", "cloud"])
-            #expect(table.exitCode == 0, "\(table)")
+            #expect(table.exitCode == 3, "a refusal exits 3 (issue 9): \(table)")
             #expect(table.output.hasPrefix("Refused, nothing was changed and no migration was queued: L1"), "\(table)")
         }
 
@@ -76,7 +77,7 @@ extension EndToEnd {
         func moveBackOnPremises() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let user = try await tenant.createUser("l2")
-            let move = try await tenant.json(["user", "move", "--identity", user, "--to", "on-premises"])
+            let move = try await tenant.refused(["user", "move", "--identity", user, "--to", "on-premises"])
             #expect(move["queued"].bool == false, "\(move)")
             #expect(move["reason_code"].string == "movingBackToOnPremises", "\(move)")
             #expect(move["change_applied"].bool == false, "\(move)")

@@ -161,7 +161,7 @@ extension EndToEnd {
         func teamsOnlyOnPremises() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let user = try await tenant.createUser("onprem", homing: "on-premises")
-            let response = try await tenant.json(["user", "grant-upgrade-policy", "--identity", user, "--mode", "TeamsOnly"])
+            let response = try await tenant.refused(["user", "grant-upgrade-policy", "--identity", user, "--mode", "TeamsOnly"])
             expectNotQueued(response, reasonCode: "teamsOnlyRequiresOnlineHoming", applied: false)
             #expect(try await tenant.json(["user", "get", "--identity", user])["teams_upgrade_mode"].string == "unspecified")
         }

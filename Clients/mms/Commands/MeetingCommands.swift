@@ -54,6 +54,17 @@ struct MeetingCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("An attendee's address; repeat for each attendee.", valueName: "address"))
         var attendee: [String] = []
 
+        @Option(help: ArgumentHelp(
+            "Read attendees' addresses from this file, one a line ('-' for standard input).",
+            discussion: "Blank lines are skipped and CRLF line endings are accepted. The file's addresses come after those of --attendee.",
+            valueName: "path"))
+        var attendeesFile: String?
+
+        /// Every `--attendee` value, NUL-separated, as ``CommandLineArguments`` hands them over
+        /// (so that thousands of them are read in linear time); never typed by a person.
+        @Option(name: .customLong("attendee-values"), help: .private)
+        var attendeeValues: String?
+
         @Option(help: ArgumentHelp("A file to attach (its name and bytes are kept); repeat for each file.", valueName: "path"))
         var attachment: [String] = []
 
@@ -62,12 +73,25 @@ struct MeetingCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (bodyFile == nil) != (body == nil) else { throw ValidationError("give exactly one of --body-file and --body") }
+            if bodyFile == "-" && attendeesFile == "-" {
+                throw ValidationError("--body-file and --attendees-file cannot both read standard input")
+            }
+        }
+
+        /// The attendees: every --attendee, in order, then the lines of --attendees-file.
+        func attendees() throws -> [String] {
+            var addresses = attendee
+            if let attendeeValues {
+                addresses += attendeeValues.split(separator: CommandLineArguments.attendeeSeparator, omittingEmptySubsequences: false).map(String.init)
+            }
+            if let attendeesFile { addresses += try Self.readAttendees(attendeesFile) }
+            return addresses
         }
 
         func run() async throws {
             try await Session.run(global) { session in
                 let meeting = Meeting(
-                    organizer: organizer, attendees: attendee, startMicros: start, endMicros: end, subject: subject,
+                    organizer: organizer, attendees: try attendees(), startMicros: start, endMicros: end, subject: subject,
                     body: try body ?? Self.readBody(bodyFile ?? "-"), bodyFormat: format.format,
                     attachments: try attachment.map(Self.readAttachment), kind: kind.kind, createdThroughService: !pasted)
                 let added = try await session.call(CalendarServiceMethods.addMeeting, AddMeetingRequest(meeting: meeting))
@@ -77,17 +101,33 @@ struct MeetingCommand: AsyncParsableCommand {
 
         /// The body's exact bytes, which must be UTF-8.
         static func readBody(_ path: String) throws -> String {
+            try readText(path, option: "--body-file")
+        }
+
+        /// The addresses in an attendees file: one a line, blank lines skipped, CRLF accepted,
+        /// spaces around an address dropped.
+        static func readAttendees(_ path: String) throws -> [String] {
+            try readText(path, option: "--attendees-file")
+                .split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+
+        /// A file's exact bytes ('-': standard input), which must be UTF-8: exit 66 when it
+        /// cannot be read, 65 when it is not UTF-8.
+        static func readText(_ path: String, option: String) throws -> String {
             let data: Data
             if path == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()
             } else {
                 guard let contents = FileManager.default.contents(atPath: path) else {
-                    throw CommandFailure("cannot read --body-file \(path)", exitCode: ExitStatus.noInput)
+                    throw CommandFailure("cannot read \(option) \(CommandLineArguments.printable(path))", exitCode: ExitStatus.noInput)
                 }
                 data = contents
             }
             guard let text = String(validating: data, as: UTF8.self) else {
-                throw CommandFailure("--body-file \(path) is not valid UTF-8", exitCode: ExitStatus.usage)
+                let name = path == "-" ? "- (standard input)" : CommandLineArguments.printable(path)
+                throw CommandFailure("\(option) \(name) is not UTF-8 text", exitCode: ExitStatus.badData)
             }
             return text
         }

@@ -41,10 +41,12 @@ struct MigrationCommand: AsyncParsableCommand {
                 session.print(response) {
                     var text = response.queued
                         ? "Queued a migration for \(identity)."
-                        : "No migration queued: \(response.reason)"
+                        : "Refused, no migration was queued: \(response.reason)"
                     if let status = response.status { text += "\n\n" + TextViews.status(status) }
                     return text
                 }
+                // Not queued means refused: S3 is off or a limitation (L1) applies.
+                if !response.queued { throw CommandFailure.refused(response.reason) }
             }
         }
     }

@@ -13,8 +13,8 @@ struct MigrationWatch {
         let existing = try await session.call(
             MigrationServiceMethods.getMigrationStatus, GetMigrationStatusRequest(identity: identity ?? "", limit: 1))
         guard !existing.records.isEmpty else {
-            Terminal.error("mms: no migration to watch for \(identity ?? "this tenant")")
-            return
+            // What the server answers for any other read of something that is not there (exit 1).
+            throw RPCError(.notFound, "no migration to watch for \(identity ?? "this tenant")")
         }
         let stream = try await session.stream(
             MigrationServiceMethods.watchMigration, WatchMigrationRequest(identity: identity ?? "", untilFinished: true))

@@ -179,6 +179,7 @@ struct TenantCommand: AsyncParsableCommand {
                 try await Session.run(global) { session in
                     let response = try await session.call(DirectoryServiceMethods.updateTenantMeetingUrl, UpdateTenantMeetingUrlRequest(host: host))
                     session.print(response) { TextViews.change(response, subject: "the tenant") }
+                    if response.isRefusal { throw CommandFailure.refused(response.reason) }
                 }
             }
         }
@@ -205,6 +206,7 @@ struct TenantCommand: AsyncParsableCommand {
                 let request = GrantTenantTeamsUpgradePolicyRequest(mode: mode.mode, skipMeetingMigration: !migrateMeetingsToTeams)
                 let response = try await session.call(DirectoryServiceMethods.grantTenantTeamsUpgradePolicy, request)
                 session.print(response) { TextViews.change(response, subject: "the tenant") }
+                if response.isRefusal { throw CommandFailure.refused(response.reason) }
             }
         }
     }

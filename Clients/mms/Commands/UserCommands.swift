@@ -2,6 +2,7 @@ import ArgumentParser
 import MMSClient
 
 /// Runs one directory change and prints whether it queued a migration, and if not, why.
+/// A refused change (nothing applied: L1, L2, TeamsOnly on-premises) then exits 3.
 func runDirectoryChange(
     _ global: GlobalOptions, subject: String,
     _ call: @escaping @Sendable (Session) async throws -> DirectoryChangeResponse
@@ -9,6 +10,16 @@ func runDirectoryChange(
     try await Session.run(global) { session in
         let response = try await call(session)
         session.print(response) { TextViews.change(response, subject: subject) }
+        if response.isRefusal { throw CommandFailure.refused(response.reason) }
+    }
+}
+
+extension DirectoryChangeResponse {
+    /// Whether the server refused the change: it applied nothing and queued nothing. Setting a
+    /// value the user already has (`nothingChanged`) is not a refusal, and neither is a change
+    /// applied without a migration (not a trigger, S3 or S4 off).
+    var isRefusal: Bool {
+        !queued && !changeApplied && reasonCode != "nothingChanged"
     }
 }
 

@@ -11,10 +11,21 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// The options every `mms` command takes: where the server is, who is calling, how to print.
+///
+/// They may also be given before the subcommand (`mms --endpoint HOST:PORT migration status`);
+/// ``CommandLineArguments`` moves them to the command, where one given after the subcommand wins.
 struct GlobalOptions: ParsableArguments {
+    /// The long names of these options, without `--`: the ones accepted before the subcommand.
+    /// Keep in step with the options below.
+    static let names: Set<String> = ["endpoint", "token", "token-file", "output", "timeout"]
+
     @Option(help: ArgumentHelp(
         "The server's address, HOST:PORT.",
-        discussion: "Defaults to the environment variable MMS_ENDPOINT, else 127.0.0.1:7450.",
+        discussion: """
+            Defaults to the environment variable MMS_ENDPOINT, else 127.0.0.1:7450. This option and \
+            --token, --token-file, --output and --timeout may also come before the subcommand \
+            (mms --endpoint HOST:PORT migration status); given both before and after it, the one after wins.
+            """,
         valueName: "host:port"))
     var endpoint: String?
 

@@ -7,8 +7,13 @@ import Synchronization
 enum ExitStatus {
     /// A server answered with an error status (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, ...).
     static let serverError = ExitCode(1)
+    /// The server refused the change and applied nothing (L1, L2, TeamsOnly for a user homed
+    /// on-premises, a migration start with S3 off): the normal output, with the reason, is printed.
+    static let refused = ExitCode(3)
     /// The command line is wrong (ArgumentParser's validation failures use the same code, EX_USAGE).
     static let usage = ExitCode(64)
+    /// A file named on the command line was read but its content is not usable, e.g. not UTF-8 (EX_DATAERR).
+    static let badData = ExitCode(65)
     /// A file named on the command line cannot be read (EX_NOINPUT).
     static let noInput = ExitCode(66)
     /// The server cannot be reached: connection refused, or UNAVAILABLE before any answer (EX_UNAVAILABLE).
@@ -26,6 +31,13 @@ struct CommandFailure: Error, CustomStringConvertible {
     }
 
     var description: String { message }
+}
+
+extension CommandFailure {
+    /// A refusal: the server applied nothing, for `reason` (exit 3, after the normal output).
+    static func refused(_ reason: String) -> CommandFailure {
+        CommandFailure("refused: \(reason.isEmpty ? "the server applied nothing" : reason)", exitCode: ExitStatus.refused)
+    }
 }
 
 /// Writes to standard output and standard error without buffering, so `--watch` lines

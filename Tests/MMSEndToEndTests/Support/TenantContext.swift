@@ -37,6 +37,16 @@ struct TenantContext: Sendable {
         try await server.json(arguments, token: token ?? adminToken)
     }
 
+    /// Runs `mms ... --output json` for a change the server refuses (issue 9: exit 3, the
+    /// normal JSON on standard output, `mms: refused: <reason>` on standard error) and returns the document.
+    func refused(_ arguments: [String], token: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSON {
+        let result = try await mms(arguments + ["--output", "json"], token: token)
+        guard result.exitCode == 3 else { throw Failure("expected a refusal (exit 3):\n\(result)") }
+        #expect(result.standardError.hasPrefix("mms: refused: "), "\(result)", sourceLocation: sourceLocation)
+        #expect(result.standardError.split(separator: "\n").count == 1, "one line: \(result)", sourceLocation: sourceLocation)
+        return try result.json()
+    }
+
     /// Creates a user; by default homed online with Microsoft audio conferencing on `bridge-us`.
     @discardableResult
     func createUser(
