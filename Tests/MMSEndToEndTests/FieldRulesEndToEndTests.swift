@@ -91,6 +91,36 @@ extension EndToEnd {
         }
     }
 
+    /// Issue 9, "What an admin cannot see", through mms.
+    @Suite("What an admin sees")
+    struct AdminSees {
+        @Test("Issue 9, S2: tenant migration-config get shows the status retention (150d by default), in the table and in JSON")
+        func retentionVisible() async throws {
+            let tenant = try await TenantContext.make(on: try SharedServer.get())
+            let table = try await tenant.mms(["tenant", "migration-config", "get"], token: tenant.readerToken)
+            #expect(table.exitCode == 0 && table.output.contains("StatusRetention") && table.output.contains("150d"), "\(table)")
+            #expect(try await tenant.json(["tenant", "migration-config", "get"])["status_retention_seconds"].int == 150 * 86_400)
+        }
+
+        @Test("Issue 9: status records carry NextAttempt and ResumesAfter, in the table and in JSON; an empty --identity is a usage error")
+        func statusFields() async throws {
+            let tenant = try await TenantContext.make(on: try SharedServer.get())
+            let user = try await tenant.createUser("fields")
+            let started = try await tenant.json(["migration", "start", "--identity", user])
+            #expect(started["status"]["next_attempt"].string != nil, "a pending record says when it runs: \(started)")
+            let correlationId = try #require(started["correlation_id"].string)
+            let finished = try await tenant.waitForMigration(correlationId, identity: user, state: "succeeded")
+            #expect(finished["next_attempt"].isNull && finished["resumes_after"].isNull, "\(finished)")
+            let table = try await tenant.mms(["migration", "status", "--identity", user])
+            #expect(table.output.contains("NextAttempt") && table.output.contains("ResumesAfter"), "\(table)")
+            for empty in ["", "  "] {
+                let result = try await tenant.mms(["migration", "status", "--identity", empty])
+                #expect(result.exitCode == 64 && result.standardError.contains("--identity is empty"), "\(result)")
+                #expect(result.standardOutput.isEmpty)
+            }
+        }
+    }
+
     /// Issue 9, M7: the retry schedule's 24 hours are checked at start, with the other server flags.
     @Suite("Server flags")
     struct ServerFlags {

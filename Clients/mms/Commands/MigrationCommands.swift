@@ -96,6 +96,10 @@ struct MigrationCommand: AsyncParsableCommand {
         var watch = false
 
         func validate() throws {
+            // Issue 9: an empty --identity is a mistake, not "every user" (leave the option out for that).
+            if let identity, identity.allSatisfy(\.isWhitespace) {
+                throw ValidationError("--identity is empty: give the user's principal name, e.g. ashaw@contoso.com, or leave --identity out to list every user")
+            }
             if watch, state != nil || startTime != nil || endTime != nil || summaryOnly || limit != nil {
                 throw ValidationError("--watch follows one user (--identity) or the whole tenant; it takes no other filter")
             }

@@ -74,7 +74,23 @@ struct TenantCommand: AsyncParsableCommand {
             }
 
             static func text(_ configuration: TenantMigrationConfiguration) -> String {
-                TextLayout.list(["MeetingMigrationEnabled": TextLayout.flag(configuration.meetingMigrationEnabled)])
+                TextLayout.list([
+                    "MeetingMigrationEnabled": TextLayout.flag(configuration.meetingMigrationEnabled),
+                    // S2: how long finished status records are kept (server-wide, mms-server --status-retention).
+                    "StatusRetention": Self.duration(seconds: configuration.statusRetentionSeconds),
+                ])
+            }
+
+            /// `150d`, `2h30m`, `45s`: as mms-server's durations are written.
+            static func duration(seconds: Int64) -> String {
+                guard seconds > 0 else { return "0" }
+                var rest = seconds
+                var text = ""
+                for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+                    text += "\(rest / size)\(unit)"
+                    rest %= size
+                }
+                return text
             }
         }
 

@@ -58,7 +58,8 @@ extension MigrationStatus: JSONPrintable {
             "last_message": .string(lastMessage), "create_date": TimeText.json(micros: createDateMicros),
             "modified_date": TimeText.json(micros: modifiedDateMicros), "total_meeting": .integer(totalMeeting),
             "succeeded_meeting": .integer(succeededMeeting), "failed_meeting": .integer(failedMeeting),
-            "invites_update": .integer(invitesUpdate),
+            "invites_update": .integer(invitesUpdate), "next_attempt": TimeText.json(micros: nextAttemptMicros),
+            "resumes_after": TimeText.json(micros: resumesAfterMicros),
         ])
     }
 }
@@ -91,7 +92,9 @@ extension ListMeetingOutcomesResponse: JSONPrintable {
 }
 
 extension TenantMigrationConfiguration: JSONPrintable {
-    var json: JSONValue { .object(["meeting_migration_enabled": .bool(meetingMigrationEnabled)]) }
+    var json: JSONValue {
+        .object(["meeting_migration_enabled": .bool(meetingMigrationEnabled), "status_retention_seconds": .integer(statusRetentionSeconds)])
+    }
 }
 
 extension DialInConferencingTenantSettings: JSONPrintable {

@@ -12,6 +12,8 @@ enum TextViews {
             "LastMessage": record.lastMessage,
             "MigrationType": record.migrationType.displayName,
             "ModifiedDate": TimeText.table(micros: record.modifiedDateMicros),
+            "NextAttempt": TimeText.table(micros: record.nextAttemptMicros),
+            "ResumesAfter": TimeText.table(micros: record.resumesAfterMicros),
             "RetryCount": String(record.retryCount),
             "State": record.state.displayName,
             "SucceededMeeting": String(record.succeededMeeting),
