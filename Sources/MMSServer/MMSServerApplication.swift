@@ -18,11 +18,17 @@ public struct MMSServerApplication: Sendable {
         public var dataDirectory: String
         /// Hold, retries, workers and leases of the engine.
         public var engine: MigrationEngineConfiguration
+        /// Builds a tenant's CalDAV mailbox; nil refuses CalDAV tenants (a build without the connector).
+        public var calDAV: TenantMailboxes.CalDAVFactory?
 
-        public init(rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults) {
+        public init(
+            rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults,
+            calDAV: TenantMailboxes.CalDAVFactory? = nil
+        ) {
             self.rpc = rpc
             self.dataDirectory = dataDirectory
             self.engine = engine
+            self.calDAV = calDAV
         }
     }
 
@@ -50,13 +56,15 @@ public struct MMSServerApplication: Sendable {
         let access = try SQLiteAccessStore(directory: configuration.dataDirectory)
         let auth = try await Authenticator.load(store: access)
         self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
-        let engine = MigrationEngine(store: store, configuration: configuration.engine, logger: logger)
+        let secrets = try FileSecretStore(dataDirectory: configuration.dataDirectory)
+        let mailboxes = TenantMailboxes(store: store, secrets: secrets, calDAV: configuration.calDAV)
+        let engine = MigrationEngine(store: store, configuration: configuration.engine, mailboxes: mailboxes, logger: logger)
         let health = HealthService()
         var router = RPCRouter()
         health.register(on: &router)
         AdminService(access: access, auth: auth).register(on: &router)
         MigrationService(engine: engine, auth: auth).register(on: &router)
-        TenantConfigurationService(engine: engine, auth: auth).register(on: &router)
+        TenantConfigurationService(engine: engine, auth: auth, secrets: secrets).register(on: &router)
         DirectoryService(engine: engine, auth: auth).register(on: &router)
         CalendarService(engine: engine, auth: auth).register(on: &router)
         self.configuration = configuration

@@ -148,10 +148,19 @@ struct CrossTenantTests {
                 for try await _ in stream {}
             }
 
+            // Mailbox settings (issue 17): B's test names A's user → NOT_FOUND (a reader may not test).
+            await denied("TestMailboxSettings", writeCode) {
+                _ = try await client.call(TenantConfigurationServiceMethods.testMailboxSettings, TestMailboxSettingsRequest(identity: victim.user))
+            }
+            covered.insert("GetMailboxSettings")
+            #expect(try await client.call(TenantConfigurationServiceMethods.getMailboxSettings, GetMailboxSettingsRequest()).type == .builtIn)
+
             // Calls with no id of A's act on B alone (checked below against A's snapshot).
             if !isReader {
                 covered.formUnion(["CreateUser", "SaveBridge", "GrantTenantTeamsUpgradePolicy", "UpdateTenantMeetingUrl",
-                                   "SetTenantMigrationConfiguration", "SetDialInConferencingTenantSettings"])
+                                   "SetTenantMigrationConfiguration", "SetDialInConferencingTenantSettings", "SetMailboxSettings"])
+                _ = try await client.call(TenantConfigurationServiceMethods.setMailboxSettings, SetMailboxSettingsRequest(
+                    settings: MailboxSettings(type: .caldav, url: "http://127.0.0.1:9/", username: "beta-service"), password: "beta-secret"))
                 // The same principal name and bridge id in tenant B are B's own, separate records.
                 _ = try await client.call(DirectoryServiceMethods.createUser, CreateUserRequest(user: User(userPrincipalName: victim.user, homing: .onPremises)))
                 _ = try await client.call(DirectoryServiceMethods.saveBridge, SaveBridgeRequest(bridge: Bridge(bridgeId: victim.bridgeId, name: "Beta's own")))
@@ -194,7 +203,8 @@ struct CrossTenantTests {
         let config = try await client.call(TenantConfigurationServiceMethods.getTenantMigrationConfiguration, GetTenantMigrationConfigurationRequest())
         let dialIn = try await client.call(TenantConfigurationServiceMethods.getDialInConferencingTenantSettings, GetDialInConferencingTenantSettingsRequest())
         let tokens = try await client.call(AdminServiceMethods.listTokens, ListTokensRequest())
-        return "\(user)\n\(meetings)\n\(invitations)\n\(bridges)\n\(status.records.map { ($0.correlationId, $0.state, $0.lastMessage) })\n\(config)\n\(dialIn)\n\(tokens)"
+        let mailbox = try await client.call(TenantConfigurationServiceMethods.getMailboxSettings, GetMailboxSettingsRequest())
+        return "\(user)\n\(meetings)\n\(invitations)\n\(bridges)\n\(status.records.map { ($0.correlationId, $0.state, $0.lastMessage) })\n\(config)\n\(dialIn)\n\(tokens)\n\(mailbox)"
     }
 
     /// Every `rpc` of the `.proto` files.

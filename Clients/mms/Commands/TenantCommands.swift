@@ -7,7 +7,7 @@ struct TenantCommand: AsyncParsableCommand {
         commandName: "tenant",
         abstract: "Create and list tenants (operators); read and change a tenant's settings (tenant admins).",
         subcommands: [
-            Create.self, List.self, MigrationConfig.self, DialInSettings.self, MeetingURL.self, GrantUpgradePolicy.self,
+            Create.self, List.self, MigrationConfig.self, DialInSettings.self, MeetingURL.self, GrantUpgradePolicy.self, MailboxCommand.self,
         ]
     )
 

@@ -106,6 +106,49 @@ public enum FieldRules {
         return trimmed.lowercased()
     }
 
+    // MARK: Mailboxes
+
+    /// A calendar server's URL: `https://host[:port][/path]`, or `http://` to a loopback host
+    /// (127.0.0.0/8, ::1, localhost) or with `allowInsecure`; no user name or password in it
+    /// (they go in their own fields, where the password is kept secret).
+    public static func serverURL(_ value: String, field: String = "url", allowInsecure: Bool) throws -> String {
+        let trimmed = value.trimmingWhitespace()
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil
+        else {
+            throw invalid(field, "\(field) \(quoted(value)) is not a URL like https://calendar.contoso.com/")
+        }
+        guard components.user == nil, components.password == nil else {
+            throw invalid(field, "\(field) must not carry a user name or password: give them as username and password")
+        }
+        switch scheme {
+        case "https": break
+        case "http":
+            guard allowInsecure || isLoopback(host) else {
+                throw invalid(field, "\(field) \(quoted(value)) is plain http to \(host), which is not loopback: use https, or allow insecure http explicitly")
+            }
+        default:
+            throw invalid(field, "\(field) \(quoted(value)) must start with https:// (or http:// to loopback)")
+        }
+        return trimmed
+    }
+
+    /// Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// A calendar-home path template: starts with `/`, printable, at most 256 characters.
+    public static func pathTemplate(_ value: String, field: String = "path_template") throws -> String {
+        guard value.isEmpty || (value.hasPrefix("/") && value.count <= 256 && !value.unicodeScalars.contains(where: { isUnprintable($0) || $0 == " " })) else {
+            throw invalid(field, "\(field) \(quoted(value)) must be a path starting with /, such as /{user}/ or /dav/calendars/{local}/")
+        }
+        return value
+    }
+
     // MARK: Text
 
     /// Free text (a display name, a subject, a description): no U+0000 and no control character

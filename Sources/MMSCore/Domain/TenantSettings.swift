@@ -11,6 +11,9 @@ public struct TenantSettings: Sendable, Hashable, Codable {
     public var defaultTeamsUpgradeMode: TeamsUpgradeMode
     /// The tenant's meeting URL host (`Update-CsTenantMeetingUrl`, N2), e.g. `meet.contoso.com`.
     public var meetingURLHost: String?
+    /// Where the tenant's meetings live (R1); nil is the built-in calendar. Its secret is kept
+    /// apart (``SecretStore``).
+    public var mailbox: MailboxSettings?
 
     /// Creates settings; the defaults are the service's defaults (both switches on).
     public init(

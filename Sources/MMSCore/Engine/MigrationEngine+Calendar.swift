@@ -70,7 +70,7 @@ extension MigrationEngine {
             let online = try await conferencing.service(for: request.kind).schedule(for: meeting, organizer: organizer)
             meeting.body = InvitationBlock.appending(online.joinDetails, to: request.body, format: request.bodyFormat)
         }
-        let mailbox = try await mailboxes.mailbox(for: tenant)
+        let mailbox = try await tenantMailbox(tenant)
         if mailbox is BuiltInMailbox {
             try await store.saveMeeting(meeting)
             return meeting
@@ -97,7 +97,7 @@ extension MigrationEngine {
     /// The meetings `identity` organises that start at or after `from` (default: now).
     public func meetings(tenant: TenantID, organizer identity: String, from: Date? = nil) async throws -> [CalendarMeeting] {
         let organizer = try await user(tenant: tenant, identity: identity)
-        let mailbox = try await mailboxes.mailbox(for: tenant)
+        let mailbox = try await tenantMailbox(tenant)
         if mailbox is BuiltInMailbox {
             return try await store.meetings(tenant, organizedBy: organizer.id, startingFrom: from ?? clock.now())
         }
@@ -129,5 +129,45 @@ extension MigrationEngine {
     /// A time as ISO 8601 UTC, for messages.
     static func isoText(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+    }
+}
+
+/// A tenant's mailbox settings (issue 17): the secret is the server's, not the engine's.
+extension MigrationEngine {
+    /// `tenant`'s mailbox; a mailbox that cannot be set up is FAILED_PRECONDITION saying why.
+    func tenantMailbox(_ tenant: TenantID) async throws -> any Mailbox {
+        do {
+            return try await mailboxes.mailbox(for: tenant)
+        } catch let error as MailboxError {
+            throw MigrationEngineError(code: .failedPrecondition, field: "mailbox", message: "the tenant's mailbox: \(error.description)")
+        }
+    }
+
+    /// Where `tenant`'s meetings live; nil for the built-in calendar.
+    public func mailboxSettings(tenant: TenantID) async throws -> MailboxSettings? {
+        try validate(tenant)
+        return try await store.tenantSettings(tenant).mailbox
+    }
+
+    /// Sets where `tenant`'s meetings live (nil: the built-in calendar), after checking every field.
+    /// - Throws: ``MigrationEngineError`` `.invalidArgument` naming the field.
+    @discardableResult
+    public func setMailboxSettings(tenant: TenantID, _ settings: MailboxSettings?) async throws -> MailboxSettings? {
+        var checked = settings
+        if var settings, settings.kind == .calDAV {
+            settings.tenant = tenant
+            settings.url = try FieldRules.serverURL(settings.url, allowInsecure: settings.allowInsecureHTTP)
+            guard !settings.username.trimmingWhitespace().isEmpty else {
+                throw MigrationEngineError(code: .invalidArgument, field: "username", message: "username is empty: give the CalDAV service account")
+            }
+            try FieldRules.text(settings.username, field: "username")
+            settings.pathTemplate = try FieldRules.pathTemplate(settings.pathTemplate)
+            try FieldRules.text(settings.caFile, field: "ca_file")
+            checked = settings
+        } else {
+            checked = nil
+        }
+        let saved = try await updateSettings(tenant) { $0.mailbox = checked }
+        return saved.mailbox
     }
 }

@@ -43,6 +43,10 @@ public struct BuiltInMailbox: Mailbox {
         return Self.wrap(meeting)
     }
 
+    public func test(organizer: User, now: Date) async throws -> MailboxTestReport {
+        MailboxTestReport(calendars: ["built-in"], futureMeetings: try await futureMeetings(of: organizer, now: now).count)
+    }
+
     static func wrap(_ meeting: CalendarMeeting) -> MailboxMeeting {
         MailboxMeeting(meeting: meeting, revision: String(meeting.version), location: meeting.id.rawValue)
     }

@@ -30,6 +30,11 @@ public protocol Mailbox: Sendable {
 
     /// Adds a new meeting to the organiser's calendar (`mms meeting add`), never over an existing one.
     func add(_ meeting: CalendarMeeting, organizer: User) async throws -> MailboxMeeting
+
+    /// Finds `organizer`'s calendars and counts the future meetings they organise, changing
+    /// nothing (`mms tenant mailbox test`).
+    /// - Throws: ``MailboxError`` saying what to fix (credentials, URL, a server that is down).
+    func test(organizer: User, now: Date) async throws -> MailboxTestReport
 }
 
 /// One meeting as a mailbox holds it.

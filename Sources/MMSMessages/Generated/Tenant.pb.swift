@@ -3,6 +3,39 @@
 import CMMSProtos
 import MMSRPC
 
+/// Where a tenant's meetings live (MISSION R1; issue 17).
+public enum MailboxType: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    /// The service's own calendar (the embedded default).
+    case builtIn = 1
+    /// A CalDAV server (RFC 4791).
+    case caldav = 2
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "MAILBOX_TYPE_UNSPECIFIED"
+        case .builtIn: return "MAILBOX_TYPE_BUILT_IN"
+        case .caldav: return "MAILBOX_TYPE_CALDAV"
+        }
+    }
+}
+
+extension MailboxType {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__MailboxType, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "MailboxType", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__MailboxType {
+        Mms__V1__MailboxType(rawValue: numericCast(self.rawValue))
+    }
+}
+
 /// Get/Set-CsTenantMigrationConfiguration (MISSION S3).
 public struct TenantMigrationConfiguration: Sendable, Hashable {
     public var meetingMigrationEnabled: Bool
@@ -190,12 +223,214 @@ extension SetDialInConferencingTenantSettingsRequest: ProtobufCBridgedMessage {
     }
 }
 
+public struct MailboxSettings: Sendable, Hashable {
+    public var `type`: MailboxType
+    /// CalDAV: the server's URL, where discovery starts (https://, or http:// to loopback only
+    /// unless allow_insecure_http).
+    public var url: String
+    /// CalDAV: the service account (HTTP Basic).
+    public var username: String
+    /// CalDAV: a user's calendar home for servers without discovery, e.g. "/{user}/" ({user} is the
+    /// principal name, {local} its part before the @); empty means discovery (RFC 6764/4791).
+    public var pathTemplate: String
+    /// CalDAV: a PEM file of certificate authorities on the server's machine, trusted instead of the
+    /// system's; empty for the system's.
+    public var caFile: String
+    /// CalDAV: allow plain http:// to a host that is not loopback.
+    public var allowInsecureHttp: Bool
+    /// Output only: whether a password is stored (the password itself is never returned, R6).
+    public var passwordSet: Bool
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(`type`: MailboxType = .unspecified, url: String = "", username: String = "", pathTemplate: String = "", caFile: String = "", allowInsecureHttp: Bool = false, passwordSet: Bool = false) {
+        self.`type` = `type`
+        self.url = url
+        self.username = username
+        self.pathTemplate = pathTemplate
+        self.caFile = caFile
+        self.allowInsecureHttp = allowInsecureHttp
+        self.passwordSet = passwordSet
+    }
+}
+
+extension MailboxSettings: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__MailboxSettings
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.MailboxSettings"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__MailboxSettings>) { mms__v1__mailbox_settings__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__MailboxSettings>) -> Int { mms__v1__mailbox_settings__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__MailboxSettings>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__mailbox_settings__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__MailboxSettings>? { mms__v1__mailbox_settings__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__MailboxSettings>) { mms__v1__mailbox_settings__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__MailboxSettings>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.type = self.`type`.cValue
+        c.pointee.url = try arena.string(self.url, field: "MailboxSettings.url")
+        c.pointee.username = try arena.string(self.username, field: "MailboxSettings.username")
+        c.pointee.path_template = try arena.string(self.pathTemplate, field: "MailboxSettings.path_template")
+        c.pointee.ca_file = try arena.string(self.caFile, field: "MailboxSettings.ca_file")
+        c.pointee.allow_insecure_http = self.allowInsecureHttp ? 1 : 0
+        c.pointee.password_set = self.passwordSet ? 1 : 0
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__MailboxSettings>) throws(RPCError) {
+        self.`type` = try MailboxType.fromC(c.pointee.type, field: "MailboxSettings.type")
+        self.url = try ProtobufCBridge.string(c.pointee.url, field: "MailboxSettings.url")
+        self.username = try ProtobufCBridge.string(c.pointee.username, field: "MailboxSettings.username")
+        self.pathTemplate = try ProtobufCBridge.string(c.pointee.path_template, field: "MailboxSettings.path_template")
+        self.caFile = try ProtobufCBridge.string(c.pointee.ca_file, field: "MailboxSettings.ca_file")
+        self.allowInsecureHttp = c.pointee.allow_insecure_http != 0
+        self.passwordSet = c.pointee.password_set != 0
+    }
+}
+
+public struct GetMailboxSettingsRequest: Sendable, Hashable {
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init() {
+    }
+}
+
+extension GetMailboxSettingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__GetMailboxSettingsRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.GetMailboxSettingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__GetMailboxSettingsRequest>) { mms__v1__get_mailbox_settings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__GetMailboxSettingsRequest>) -> Int { mms__v1__get_mailbox_settings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__GetMailboxSettingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__get_mailbox_settings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__GetMailboxSettingsRequest>? { mms__v1__get_mailbox_settings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__GetMailboxSettingsRequest>) { mms__v1__get_mailbox_settings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__GetMailboxSettingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__GetMailboxSettingsRequest>) throws(RPCError) {
+    }
+}
+
+public struct SetMailboxSettingsRequest: Sendable, Hashable {
+    public var settings: MailboxSettings?
+    /// CalDAV: the service account's password. Empty keeps the stored one; it is never returned.
+    public var password: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(settings: MailboxSettings? = nil, password: String = "") {
+        self.settings = settings
+        self.password = password
+    }
+}
+
+extension SetMailboxSettingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__SetMailboxSettingsRequest
+    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.SetMailboxSettingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__SetMailboxSettingsRequest>) { mms__v1__set_mailbox_settings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__SetMailboxSettingsRequest>) -> Int { mms__v1__set_mailbox_settings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__SetMailboxSettingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__set_mailbox_settings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__SetMailboxSettingsRequest>? { mms__v1__set_mailbox_settings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__SetMailboxSettingsRequest>) { mms__v1__set_mailbox_settings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__SetMailboxSettingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        if let value = self.settings {
+            c.pointee.settings = try arena.message(value)
+        }
+        c.pointee.password = try arena.string(self.password, field: "SetMailboxSettingsRequest.password")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__SetMailboxSettingsRequest>) throws(RPCError) {
+        if let value = c.pointee.settings {
+            self.settings = try MailboxSettings(reading: value)
+        } else {
+            self.settings = nil
+        }
+        self.password = try ProtobufCBridge.string(c.pointee.password, field: "SetMailboxSettingsRequest.password")
+    }
+}
+
+/// Discovers `identity`'s calendars and counts the future meetings they organise, changing nothing.
+public struct TestMailboxSettingsRequest: Sendable, Hashable {
+    public var identity: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(identity: String = "") {
+        self.identity = identity
+    }
+}
+
+extension TestMailboxSettingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__TestMailboxSettingsRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.TestMailboxSettingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__TestMailboxSettingsRequest>) { mms__v1__test_mailbox_settings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__TestMailboxSettingsRequest>) -> Int { mms__v1__test_mailbox_settings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__TestMailboxSettingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__test_mailbox_settings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__TestMailboxSettingsRequest>? { mms__v1__test_mailbox_settings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__TestMailboxSettingsRequest>) { mms__v1__test_mailbox_settings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__TestMailboxSettingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.identity = try arena.string(self.identity, field: "TestMailboxSettingsRequest.identity")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__TestMailboxSettingsRequest>) throws(RPCError) {
+        self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "TestMailboxSettingsRequest.identity")
+    }
+}
+
+public struct TestMailboxSettingsResponse: Sendable, Hashable {
+    /// The calendars found (their URLs).
+    public var calendars: [String]
+    /// The future meetings the user organises in them.
+    public var futureMeetings: UInt32
+    /// Resources that could not be read as meetings, with why (at most 20).
+    public var unreadable: [String]
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(calendars: [String] = [], futureMeetings: UInt32 = 0, unreadable: [String] = []) {
+        self.calendars = calendars
+        self.futureMeetings = futureMeetings
+        self.unreadable = unreadable
+    }
+}
+
+extension TestMailboxSettingsResponse: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__TestMailboxSettingsResponse
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.TestMailboxSettingsResponse"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__TestMailboxSettingsResponse>) { mms__v1__test_mailbox_settings_response__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__TestMailboxSettingsResponse>) -> Int { mms__v1__test_mailbox_settings_response__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__TestMailboxSettingsResponse>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__test_mailbox_settings_response__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__TestMailboxSettingsResponse>? { mms__v1__test_mailbox_settings_response__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__TestMailboxSettingsResponse>) { mms__v1__test_mailbox_settings_response__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__TestMailboxSettingsResponse>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.n_calendars = self.calendars.count
+        c.pointee.calendars = try arena.array(self.calendars) { (value) throws(RPCError) in try arena.string(value, field: "TestMailboxSettingsResponse.calendars") }
+        c.pointee.future_meetings = self.futureMeetings
+        c.pointee.n_unreadable = self.unreadable.count
+        c.pointee.unreadable = try arena.array(self.unreadable) { (value) throws(RPCError) in try arena.string(value, field: "TestMailboxSettingsResponse.unreadable") }
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__TestMailboxSettingsResponse>) throws(RPCError) {
+        self.calendars = try ProtobufCBridge.array(c.pointee.calendars, count: c.pointee.n_calendars) { (element) throws(RPCError) in try ProtobufCBridge.string(element, field: "TestMailboxSettingsResponse.calendars") }
+        self.futureMeetings = c.pointee.future_meetings
+        self.unreadable = try ProtobufCBridge.array(c.pointee.unreadable, count: c.pointee.n_unreadable) { (element) throws(RPCError) in try ProtobufCBridge.string(element, field: "TestMailboxSettingsResponse.unreadable") }
+    }
+}
+
 /// The methods of `mms.v1.TenantConfigurationService`, identified on the wire by their full names.
 public enum TenantConfigurationServiceMethods {
     public static let getTenantMigrationConfiguration = UnaryMethod<GetTenantMigrationConfigurationRequest, TenantMigrationConfiguration>(fullName: "mms.v1.TenantConfigurationService/GetTenantMigrationConfiguration")
     public static let setTenantMigrationConfiguration = UnaryMethod<SetTenantMigrationConfigurationRequest, TenantMigrationConfiguration>(fullName: "mms.v1.TenantConfigurationService/SetTenantMigrationConfiguration")
     public static let getDialInConferencingTenantSettings = UnaryMethod<GetDialInConferencingTenantSettingsRequest, DialInConferencingTenantSettings>(fullName: "mms.v1.TenantConfigurationService/GetDialInConferencingTenantSettings")
     public static let setDialInConferencingTenantSettings = UnaryMethod<SetDialInConferencingTenantSettingsRequest, DialInConferencingTenantSettings>(fullName: "mms.v1.TenantConfigurationService/SetDialInConferencingTenantSettings")
+    public static let getMailboxSettings = UnaryMethod<GetMailboxSettingsRequest, MailboxSettings>(fullName: "mms.v1.TenantConfigurationService/GetMailboxSettings")
+    public static let setMailboxSettings = UnaryMethod<SetMailboxSettingsRequest, MailboxSettings>(fullName: "mms.v1.TenantConfigurationService/SetMailboxSettings")
+    public static let testMailboxSettings = UnaryMethod<TestMailboxSettingsRequest, TestMailboxSettingsResponse>(fullName: "mms.v1.TenantConfigurationService/TestMailboxSettings")
 }
 
 /// What a server implements to serve `mms.v1.TenantConfigurationService`.
@@ -204,6 +439,9 @@ public protocol TenantConfigurationServiceHandler: Sendable {
     func setTenantMigrationConfiguration(_ request: SetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration
     func getDialInConferencingTenantSettings(_ request: GetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings
     func setDialInConferencingTenantSettings(_ request: SetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings
+    func getMailboxSettings(_ request: GetMailboxSettingsRequest, context: ServerContext) async throws -> MailboxSettings
+    func setMailboxSettings(_ request: SetMailboxSettingsRequest, context: ServerContext) async throws -> MailboxSettings
+    func testMailboxSettings(_ request: TestMailboxSettingsRequest, context: ServerContext) async throws -> TestMailboxSettingsResponse
 }
 
 extension TenantConfigurationServiceHandler {
@@ -213,5 +451,8 @@ extension TenantConfigurationServiceHandler {
         router.register(TenantConfigurationServiceMethods.setTenantMigrationConfiguration) { request, context in try await self.setTenantMigrationConfiguration(request, context: context) }
         router.register(TenantConfigurationServiceMethods.getDialInConferencingTenantSettings) { request, context in try await self.getDialInConferencingTenantSettings(request, context: context) }
         router.register(TenantConfigurationServiceMethods.setDialInConferencingTenantSettings) { request, context in try await self.setDialInConferencingTenantSettings(request, context: context) }
+        router.register(TenantConfigurationServiceMethods.getMailboxSettings) { request, context in try await self.getMailboxSettings(request, context: context) }
+        router.register(TenantConfigurationServiceMethods.setMailboxSettings) { request, context in try await self.setMailboxSettings(request, context: context) }
+        router.register(TenantConfigurationServiceMethods.testMailboxSettings) { request, context in try await self.testMailboxSettings(request, context: context) }
     }
 }

@@ -277,6 +277,231 @@ void   mms__v1__set_dial_in_conferencing_tenant_settings_request__free_unpacked
   assert(message->base.descriptor == &mms__v1__set_dial_in_conferencing_tenant_settings_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__mailbox_settings__init
+                     (Mms__V1__MailboxSettings         *message)
+{
+  static const Mms__V1__MailboxSettings init_value = MMS__V1__MAILBOX_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t mms__v1__mailbox_settings__get_packed_size
+                     (const Mms__V1__MailboxSettings *message)
+{
+  assert(message->base.descriptor == &mms__v1__mailbox_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__mailbox_settings__pack
+                     (const Mms__V1__MailboxSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__mailbox_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__mailbox_settings__pack_to_buffer
+                     (const Mms__V1__MailboxSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__mailbox_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__MailboxSettings *
+       mms__v1__mailbox_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__MailboxSettings *)
+     protobuf_c_message_unpack (&mms__v1__mailbox_settings__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__mailbox_settings__free_unpacked
+                     (Mms__V1__MailboxSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__mailbox_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__get_mailbox_settings_request__init
+                     (Mms__V1__GetMailboxSettingsRequest         *message)
+{
+  static const Mms__V1__GetMailboxSettingsRequest init_value = MMS__V1__GET_MAILBOX_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__get_mailbox_settings_request__get_packed_size
+                     (const Mms__V1__GetMailboxSettingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__get_mailbox_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__get_mailbox_settings_request__pack
+                     (const Mms__V1__GetMailboxSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__get_mailbox_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__get_mailbox_settings_request__pack_to_buffer
+                     (const Mms__V1__GetMailboxSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__get_mailbox_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__GetMailboxSettingsRequest *
+       mms__v1__get_mailbox_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__GetMailboxSettingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__get_mailbox_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__get_mailbox_settings_request__free_unpacked
+                     (Mms__V1__GetMailboxSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__get_mailbox_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__set_mailbox_settings_request__init
+                     (Mms__V1__SetMailboxSettingsRequest         *message)
+{
+  static const Mms__V1__SetMailboxSettingsRequest init_value = MMS__V1__SET_MAILBOX_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__set_mailbox_settings_request__get_packed_size
+                     (const Mms__V1__SetMailboxSettingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__set_mailbox_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__set_mailbox_settings_request__pack
+                     (const Mms__V1__SetMailboxSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__set_mailbox_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__set_mailbox_settings_request__pack_to_buffer
+                     (const Mms__V1__SetMailboxSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__set_mailbox_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__SetMailboxSettingsRequest *
+       mms__v1__set_mailbox_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__SetMailboxSettingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__set_mailbox_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__set_mailbox_settings_request__free_unpacked
+                     (Mms__V1__SetMailboxSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__set_mailbox_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__test_mailbox_settings_request__init
+                     (Mms__V1__TestMailboxSettingsRequest         *message)
+{
+  static const Mms__V1__TestMailboxSettingsRequest init_value = MMS__V1__TEST_MAILBOX_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__test_mailbox_settings_request__get_packed_size
+                     (const Mms__V1__TestMailboxSettingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__test_mailbox_settings_request__pack
+                     (const Mms__V1__TestMailboxSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__test_mailbox_settings_request__pack_to_buffer
+                     (const Mms__V1__TestMailboxSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__TestMailboxSettingsRequest *
+       mms__v1__test_mailbox_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__TestMailboxSettingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__test_mailbox_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__test_mailbox_settings_request__free_unpacked
+                     (Mms__V1__TestMailboxSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__test_mailbox_settings_response__init
+                     (Mms__V1__TestMailboxSettingsResponse         *message)
+{
+  static const Mms__V1__TestMailboxSettingsResponse init_value = MMS__V1__TEST_MAILBOX_SETTINGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t mms__v1__test_mailbox_settings_response__get_packed_size
+                     (const Mms__V1__TestMailboxSettingsResponse *message)
+{
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__test_mailbox_settings_response__pack
+                     (const Mms__V1__TestMailboxSettingsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__test_mailbox_settings_response__pack_to_buffer
+                     (const Mms__V1__TestMailboxSettingsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__TestMailboxSettingsResponse *
+       mms__v1__test_mailbox_settings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__TestMailboxSettingsResponse *)
+     protobuf_c_message_unpack (&mms__v1__test_mailbox_settings_response__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__test_mailbox_settings_response__free_unpacked
+                     (Mms__V1__TestMailboxSettingsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__test_mailbox_settings_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor mms__v1__tenant_migration_configuration__field_descriptors[2] =
 {
   {
@@ -478,18 +703,341 @@ const ProtobufCMessageDescriptor mms__v1__set_dial_in_conferencing_tenant_settin
   (ProtobufCMessageInit) mms__v1__set_dial_in_conferencing_tenant_settings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor mms__v1__tenant_configuration_service__method_descriptors[4] =
+static const ProtobufCFieldDescriptor mms__v1__mailbox_settings__field_descriptors[7] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, type),
+    &mms__v1__mailbox_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "url",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "username",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, username),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path_template",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, path_template),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ca_file",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, ca_file),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "allow_insecure_http",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, allow_insecure_http),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password_set",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailboxSettings, password_set),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__mailbox_settings__field_indices_by_name[] = {
+  5,   /* field[5] = allow_insecure_http */
+  4,   /* field[4] = ca_file */
+  6,   /* field[6] = password_set */
+  3,   /* field[3] = path_template */
+  0,   /* field[0] = type */
+  1,   /* field[1] = url */
+  2,   /* field[2] = username */
+};
+static const ProtobufCIntRange mms__v1__mailbox_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor mms__v1__mailbox_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.MailboxSettings",
+  "MailboxSettings",
+  "Mms__V1__MailboxSettings",
+  "mms.v1",
+  sizeof(Mms__V1__MailboxSettings),
+  7,
+  mms__v1__mailbox_settings__field_descriptors,
+  mms__v1__mailbox_settings__field_indices_by_name,
+  1,  mms__v1__mailbox_settings__number_ranges,
+  (ProtobufCMessageInit) mms__v1__mailbox_settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define mms__v1__get_mailbox_settings_request__field_descriptors NULL
+#define mms__v1__get_mailbox_settings_request__field_indices_by_name NULL
+#define mms__v1__get_mailbox_settings_request__number_ranges NULL
+const ProtobufCMessageDescriptor mms__v1__get_mailbox_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.GetMailboxSettingsRequest",
+  "GetMailboxSettingsRequest",
+  "Mms__V1__GetMailboxSettingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__GetMailboxSettingsRequest),
+  0,
+  mms__v1__get_mailbox_settings_request__field_descriptors,
+  mms__v1__get_mailbox_settings_request__field_indices_by_name,
+  0,  mms__v1__get_mailbox_settings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__get_mailbox_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__set_mailbox_settings_request__field_descriptors[2] =
+{
+  {
+    "settings",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__SetMailboxSettingsRequest, settings),
+    &mms__v1__mailbox_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__SetMailboxSettingsRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__set_mailbox_settings_request__field_indices_by_name[] = {
+  1,   /* field[1] = password */
+  0,   /* field[0] = settings */
+};
+static const ProtobufCIntRange mms__v1__set_mailbox_settings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor mms__v1__set_mailbox_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.SetMailboxSettingsRequest",
+  "SetMailboxSettingsRequest",
+  "Mms__V1__SetMailboxSettingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__SetMailboxSettingsRequest),
+  2,
+  mms__v1__set_mailbox_settings_request__field_descriptors,
+  mms__v1__set_mailbox_settings_request__field_indices_by_name,
+  1,  mms__v1__set_mailbox_settings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__set_mailbox_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__test_mailbox_settings_request__field_descriptors[1] =
+{
+  {
+    "identity",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__TestMailboxSettingsRequest, identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__test_mailbox_settings_request__field_indices_by_name[] = {
+  0,   /* field[0] = identity */
+};
+static const ProtobufCIntRange mms__v1__test_mailbox_settings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.TestMailboxSettingsRequest",
+  "TestMailboxSettingsRequest",
+  "Mms__V1__TestMailboxSettingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__TestMailboxSettingsRequest),
+  1,
+  mms__v1__test_mailbox_settings_request__field_descriptors,
+  mms__v1__test_mailbox_settings_request__field_indices_by_name,
+  1,  mms__v1__test_mailbox_settings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__test_mailbox_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__test_mailbox_settings_response__field_descriptors[3] =
+{
+  {
+    "calendars",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Mms__V1__TestMailboxSettingsResponse, n_calendars),
+    offsetof(Mms__V1__TestMailboxSettingsResponse, calendars),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "future_meetings",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__TestMailboxSettingsResponse, future_meetings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unreadable",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Mms__V1__TestMailboxSettingsResponse, n_unreadable),
+    offsetof(Mms__V1__TestMailboxSettingsResponse, unreadable),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__test_mailbox_settings_response__field_indices_by_name[] = {
+  0,   /* field[0] = calendars */
+  1,   /* field[1] = future_meetings */
+  2,   /* field[2] = unreadable */
+};
+static const ProtobufCIntRange mms__v1__test_mailbox_settings_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.TestMailboxSettingsResponse",
+  "TestMailboxSettingsResponse",
+  "Mms__V1__TestMailboxSettingsResponse",
+  "mms.v1",
+  sizeof(Mms__V1__TestMailboxSettingsResponse),
+  3,
+  mms__v1__test_mailbox_settings_response__field_descriptors,
+  mms__v1__test_mailbox_settings_response__field_indices_by_name,
+  1,  mms__v1__test_mailbox_settings_response__number_ranges,
+  (ProtobufCMessageInit) mms__v1__test_mailbox_settings_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue mms__v1__mailbox_type__enum_values_by_number[3] =
+{
+  { "MAILBOX_TYPE_UNSPECIFIED", "MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_UNSPECIFIED", 0 },
+  { "MAILBOX_TYPE_BUILT_IN", "MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_BUILT_IN", 1 },
+  { "MAILBOX_TYPE_CALDAV", "MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_CALDAV", 2 },
+};
+static const ProtobufCIntRange mms__v1__mailbox_type__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex mms__v1__mailbox_type__enum_values_by_name[3] =
+{
+  { "MAILBOX_TYPE_BUILT_IN", 1 },
+  { "MAILBOX_TYPE_CALDAV", 2 },
+  { "MAILBOX_TYPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__mailbox_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.MailboxType",
+  "MailboxType",
+  "Mms__V1__MailboxType",
+  "mms.v1",
+  3,
+  mms__v1__mailbox_type__enum_values_by_number,
+  3,
+  mms__v1__mailbox_type__enum_values_by_name,
+  1,
+  mms__v1__mailbox_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor mms__v1__tenant_configuration_service__method_descriptors[7] =
 {
   { "GetTenantMigrationConfiguration", &mms__v1__get_tenant_migration_configuration_request__descriptor, &mms__v1__tenant_migration_configuration__descriptor },
   { "SetTenantMigrationConfiguration", &mms__v1__set_tenant_migration_configuration_request__descriptor, &mms__v1__tenant_migration_configuration__descriptor },
   { "GetDialInConferencingTenantSettings", &mms__v1__get_dial_in_conferencing_tenant_settings_request__descriptor, &mms__v1__dial_in_conferencing_tenant_settings__descriptor },
   { "SetDialInConferencingTenantSettings", &mms__v1__set_dial_in_conferencing_tenant_settings_request__descriptor, &mms__v1__dial_in_conferencing_tenant_settings__descriptor },
+  { "GetMailboxSettings", &mms__v1__get_mailbox_settings_request__descriptor, &mms__v1__mailbox_settings__descriptor },
+  { "SetMailboxSettings", &mms__v1__set_mailbox_settings_request__descriptor, &mms__v1__mailbox_settings__descriptor },
+  { "TestMailboxSettings", &mms__v1__test_mailbox_settings_request__descriptor, &mms__v1__test_mailbox_settings_response__descriptor },
 };
 const unsigned mms__v1__tenant_configuration_service__method_indices_by_name[] = {
   2,        /* GetDialInConferencingTenantSettings */
+  4,        /* GetMailboxSettings */
   0,        /* GetTenantMigrationConfiguration */
   3,        /* SetDialInConferencingTenantSettings */
-  1         /* SetTenantMigrationConfiguration */
+  5,        /* SetMailboxSettings */
+  1,        /* SetTenantMigrationConfiguration */
+  6         /* TestMailboxSettings */
 };
 const ProtobufCServiceDescriptor mms__v1__tenant_configuration_service__descriptor =
 {
@@ -498,7 +1046,7 @@ const ProtobufCServiceDescriptor mms__v1__tenant_configuration_service__descript
   "TenantConfigurationService",
   "Mms__V1__TenantConfigurationService",
   "mms.v1",
-  4,
+  7,
   mms__v1__tenant_configuration_service__method_descriptors,
   mms__v1__tenant_configuration_service__method_indices_by_name
 };
@@ -533,6 +1081,30 @@ void mms__v1__tenant_configuration_service__set_dial_in_conferencing_tenant_sett
 {
   assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__tenant_configuration_service__get_mailbox_settings(ProtobufCService *service,
+                                                                 const Mms__V1__GetMailboxSettingsRequest *input,
+                                                                 Mms__V1__MailboxSettings_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__tenant_configuration_service__set_mailbox_settings(ProtobufCService *service,
+                                                                 const Mms__V1__SetMailboxSettingsRequest *input,
+                                                                 Mms__V1__MailboxSettings_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__tenant_configuration_service__test_mailbox_settings(ProtobufCService *service,
+                                                                  const Mms__V1__TestMailboxSettingsRequest *input,
+                                                                  Mms__V1__TestMailboxSettingsResponse_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void mms__v1__tenant_configuration_service__init (Mms__V1__TenantConfigurationService_Service *service,
                                                   Mms__V1__TenantConfigurationService_ServiceDestroy destroy)

@@ -21,10 +21,30 @@ typedef struct Mms__V1__SetTenantMigrationConfigurationRequest Mms__V1__SetTenan
 typedef struct Mms__V1__DialInConferencingTenantSettings Mms__V1__DialInConferencingTenantSettings;
 typedef struct Mms__V1__GetDialInConferencingTenantSettingsRequest Mms__V1__GetDialInConferencingTenantSettingsRequest;
 typedef struct Mms__V1__SetDialInConferencingTenantSettingsRequest Mms__V1__SetDialInConferencingTenantSettingsRequest;
+typedef struct Mms__V1__MailboxSettings Mms__V1__MailboxSettings;
+typedef struct Mms__V1__GetMailboxSettingsRequest Mms__V1__GetMailboxSettingsRequest;
+typedef struct Mms__V1__SetMailboxSettingsRequest Mms__V1__SetMailboxSettingsRequest;
+typedef struct Mms__V1__TestMailboxSettingsRequest Mms__V1__TestMailboxSettingsRequest;
+typedef struct Mms__V1__TestMailboxSettingsResponse Mms__V1__TestMailboxSettingsResponse;
 
 
 /* --- enums --- */
 
+/*
+ * Where a tenant's meetings live (MISSION R1; issue 17).
+ */
+typedef enum _Mms__V1__MailboxType {
+  MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_UNSPECIFIED = 0,
+  /*
+   * The service's own calendar (the embedded default).
+   */
+  MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_BUILT_IN = 1,
+  /*
+   * A CalDAV server (RFC 4791).
+   */
+  MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_CALDAV = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MMS__V1__MAILBOX_TYPE)
+} Mms__V1__MailboxType;
 
 /* --- messages --- */
 
@@ -96,6 +116,102 @@ struct  Mms__V1__SetDialInConferencingTenantSettingsRequest
 #define MMS__V1__SET_DIAL_IN_CONFERENCING_TENANT_SETTINGS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__set_dial_in_conferencing_tenant_settings_request__descriptor) \
     , NULL }
+
+
+struct  Mms__V1__MailboxSettings
+{
+  ProtobufCMessage base;
+  Mms__V1__MailboxType type;
+  /*
+   * CalDAV: the server's URL, where discovery starts (https://, or http:// to loopback only
+   * unless allow_insecure_http).
+   */
+  char *url;
+  /*
+   * CalDAV: the service account (HTTP Basic).
+   */
+  char *username;
+  /*
+   * CalDAV: a user's calendar home for servers without discovery, e.g. "/{user}/" ({user} is the
+   * principal name, {local} its part before the @); empty means discovery (RFC 6764/4791).
+   */
+  char *path_template;
+  /*
+   * CalDAV: a PEM file of certificate authorities on the server's machine, trusted instead of the
+   * system's; empty for the system's.
+   */
+  char *ca_file;
+  /*
+   * CalDAV: allow plain http:// to a host that is not loopback.
+   */
+  protobuf_c_boolean allow_insecure_http;
+  /*
+   * Output only: whether a password is stored (the password itself is never returned, R6).
+   */
+  protobuf_c_boolean password_set;
+};
+#define MMS__V1__MAILBOX_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__mailbox_settings__descriptor) \
+    , MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Mms__V1__GetMailboxSettingsRequest
+{
+  ProtobufCMessage base;
+};
+#define MMS__V1__GET_MAILBOX_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__get_mailbox_settings_request__descriptor) \
+     }
+
+
+struct  Mms__V1__SetMailboxSettingsRequest
+{
+  ProtobufCMessage base;
+  Mms__V1__MailboxSettings *settings;
+  /*
+   * CalDAV: the service account's password. Empty keeps the stored one; it is never returned.
+   */
+  char *password;
+};
+#define MMS__V1__SET_MAILBOX_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__set_mailbox_settings_request__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Discovers `identity`'s calendars and counts the future meetings they organise, changing nothing.
+ */
+struct  Mms__V1__TestMailboxSettingsRequest
+{
+  ProtobufCMessage base;
+  char *identity;
+};
+#define MMS__V1__TEST_MAILBOX_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__test_mailbox_settings_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Mms__V1__TestMailboxSettingsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The calendars found (their URLs).
+   */
+  size_t n_calendars;
+  char **calendars;
+  /*
+   * The future meetings the user organises in them.
+   */
+  uint32_t future_meetings;
+  /*
+   * Resources that could not be read as meetings, with why (at most 20).
+   */
+  size_t n_unreadable;
+  char **unreadable;
+};
+#define MMS__V1__TEST_MAILBOX_SETTINGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__test_mailbox_settings_response__descriptor) \
+    , 0,NULL, 0, 0,NULL }
 
 
 /* Mms__V1__TenantMigrationConfiguration methods */
@@ -212,6 +328,101 @@ Mms__V1__SetDialInConferencingTenantSettingsRequest *
 void   mms__v1__set_dial_in_conferencing_tenant_settings_request__free_unpacked
                      (Mms__V1__SetDialInConferencingTenantSettingsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Mms__V1__MailboxSettings methods */
+void   mms__v1__mailbox_settings__init
+                     (Mms__V1__MailboxSettings         *message);
+size_t mms__v1__mailbox_settings__get_packed_size
+                     (const Mms__V1__MailboxSettings   *message);
+size_t mms__v1__mailbox_settings__pack
+                     (const Mms__V1__MailboxSettings   *message,
+                      uint8_t             *out);
+size_t mms__v1__mailbox_settings__pack_to_buffer
+                     (const Mms__V1__MailboxSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__MailboxSettings *
+       mms__v1__mailbox_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__mailbox_settings__free_unpacked
+                     (Mms__V1__MailboxSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__GetMailboxSettingsRequest methods */
+void   mms__v1__get_mailbox_settings_request__init
+                     (Mms__V1__GetMailboxSettingsRequest         *message);
+size_t mms__v1__get_mailbox_settings_request__get_packed_size
+                     (const Mms__V1__GetMailboxSettingsRequest   *message);
+size_t mms__v1__get_mailbox_settings_request__pack
+                     (const Mms__V1__GetMailboxSettingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__get_mailbox_settings_request__pack_to_buffer
+                     (const Mms__V1__GetMailboxSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__GetMailboxSettingsRequest *
+       mms__v1__get_mailbox_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__get_mailbox_settings_request__free_unpacked
+                     (Mms__V1__GetMailboxSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__SetMailboxSettingsRequest methods */
+void   mms__v1__set_mailbox_settings_request__init
+                     (Mms__V1__SetMailboxSettingsRequest         *message);
+size_t mms__v1__set_mailbox_settings_request__get_packed_size
+                     (const Mms__V1__SetMailboxSettingsRequest   *message);
+size_t mms__v1__set_mailbox_settings_request__pack
+                     (const Mms__V1__SetMailboxSettingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__set_mailbox_settings_request__pack_to_buffer
+                     (const Mms__V1__SetMailboxSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__SetMailboxSettingsRequest *
+       mms__v1__set_mailbox_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__set_mailbox_settings_request__free_unpacked
+                     (Mms__V1__SetMailboxSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__TestMailboxSettingsRequest methods */
+void   mms__v1__test_mailbox_settings_request__init
+                     (Mms__V1__TestMailboxSettingsRequest         *message);
+size_t mms__v1__test_mailbox_settings_request__get_packed_size
+                     (const Mms__V1__TestMailboxSettingsRequest   *message);
+size_t mms__v1__test_mailbox_settings_request__pack
+                     (const Mms__V1__TestMailboxSettingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__test_mailbox_settings_request__pack_to_buffer
+                     (const Mms__V1__TestMailboxSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__TestMailboxSettingsRequest *
+       mms__v1__test_mailbox_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__test_mailbox_settings_request__free_unpacked
+                     (Mms__V1__TestMailboxSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__TestMailboxSettingsResponse methods */
+void   mms__v1__test_mailbox_settings_response__init
+                     (Mms__V1__TestMailboxSettingsResponse         *message);
+size_t mms__v1__test_mailbox_settings_response__get_packed_size
+                     (const Mms__V1__TestMailboxSettingsResponse   *message);
+size_t mms__v1__test_mailbox_settings_response__pack
+                     (const Mms__V1__TestMailboxSettingsResponse   *message,
+                      uint8_t             *out);
+size_t mms__v1__test_mailbox_settings_response__pack_to_buffer
+                     (const Mms__V1__TestMailboxSettingsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__TestMailboxSettingsResponse *
+       mms__v1__test_mailbox_settings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__test_mailbox_settings_response__free_unpacked
+                     (Mms__V1__TestMailboxSettingsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Mms__V1__TenantMigrationConfiguration_Closure)
@@ -231,6 +442,21 @@ typedef void (*Mms__V1__GetDialInConferencingTenantSettingsRequest_Closure)
                   void *closure_data);
 typedef void (*Mms__V1__SetDialInConferencingTenantSettingsRequest_Closure)
                  (const Mms__V1__SetDialInConferencingTenantSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__MailboxSettings_Closure)
+                 (const Mms__V1__MailboxSettings *message,
+                  void *closure_data);
+typedef void (*Mms__V1__GetMailboxSettingsRequest_Closure)
+                 (const Mms__V1__GetMailboxSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__SetMailboxSettingsRequest_Closure)
+                 (const Mms__V1__SetMailboxSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__TestMailboxSettingsRequest_Closure)
+                 (const Mms__V1__TestMailboxSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__TestMailboxSettingsResponse_Closure)
+                 (const Mms__V1__TestMailboxSettingsResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -255,6 +481,18 @@ struct Mms__V1__TenantConfigurationService_Service
                                                    const Mms__V1__SetDialInConferencingTenantSettingsRequest *input,
                                                    Mms__V1__DialInConferencingTenantSettings_Closure closure,
                                                    void *closure_data);
+  void (*get_mailbox_settings)(Mms__V1__TenantConfigurationService_Service *service,
+                               const Mms__V1__GetMailboxSettingsRequest *input,
+                               Mms__V1__MailboxSettings_Closure closure,
+                               void *closure_data);
+  void (*set_mailbox_settings)(Mms__V1__TenantConfigurationService_Service *service,
+                               const Mms__V1__SetMailboxSettingsRequest *input,
+                               Mms__V1__MailboxSettings_Closure closure,
+                               void *closure_data);
+  void (*test_mailbox_settings)(Mms__V1__TenantConfigurationService_Service *service,
+                                const Mms__V1__TestMailboxSettingsRequest *input,
+                                Mms__V1__TestMailboxSettingsResponse_Closure closure,
+                                void *closure_data);
 };
 typedef void (*Mms__V1__TenantConfigurationService_ServiceDestroy)(Mms__V1__TenantConfigurationService_Service *);
 void mms__v1__tenant_configuration_service__init (Mms__V1__TenantConfigurationService_Service *service,
@@ -266,7 +504,10 @@ void mms__v1__tenant_configuration_service__init (Mms__V1__TenantConfigurationSe
       function_prefix__ ## get_tenant_migration_configuration,\
       function_prefix__ ## set_tenant_migration_configuration,\
       function_prefix__ ## get_dial_in_conferencing_tenant_settings,\
-      function_prefix__ ## set_dial_in_conferencing_tenant_settings  }
+      function_prefix__ ## set_dial_in_conferencing_tenant_settings,\
+      function_prefix__ ## get_mailbox_settings,\
+      function_prefix__ ## set_mailbox_settings,\
+      function_prefix__ ## test_mailbox_settings  }
 void mms__v1__tenant_configuration_service__get_tenant_migration_configuration(ProtobufCService *service,
                                                                                const Mms__V1__GetTenantMigrationConfigurationRequest *input,
                                                                                Mms__V1__TenantMigrationConfiguration_Closure closure,
@@ -283,15 +524,33 @@ void mms__v1__tenant_configuration_service__set_dial_in_conferencing_tenant_sett
                                                                                      const Mms__V1__SetDialInConferencingTenantSettingsRequest *input,
                                                                                      Mms__V1__DialInConferencingTenantSettings_Closure closure,
                                                                                      void *closure_data);
+void mms__v1__tenant_configuration_service__get_mailbox_settings(ProtobufCService *service,
+                                                                 const Mms__V1__GetMailboxSettingsRequest *input,
+                                                                 Mms__V1__MailboxSettings_Closure closure,
+                                                                 void *closure_data);
+void mms__v1__tenant_configuration_service__set_mailbox_settings(ProtobufCService *service,
+                                                                 const Mms__V1__SetMailboxSettingsRequest *input,
+                                                                 Mms__V1__MailboxSettings_Closure closure,
+                                                                 void *closure_data);
+void mms__v1__tenant_configuration_service__test_mailbox_settings(ProtobufCService *service,
+                                                                  const Mms__V1__TestMailboxSettingsRequest *input,
+                                                                  Mms__V1__TestMailboxSettingsResponse_Closure closure,
+                                                                  void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    mms__v1__mailbox_type__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__tenant_migration_configuration__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__get_tenant_migration_configuration_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__set_tenant_migration_configuration_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__dial_in_conferencing_tenant_settings__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__get_dial_in_conferencing_tenant_settings_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__set_dial_in_conferencing_tenant_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__mailbox_settings__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__get_mailbox_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__set_mailbox_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_response__descriptor;
 extern const ProtobufCServiceDescriptor mms__v1__tenant_configuration_service__descriptor;
 
 PROTOBUF_C__END_DECLS
