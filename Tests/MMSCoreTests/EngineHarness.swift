@@ -19,20 +19,23 @@ struct EngineHarness {
         configuration: MigrationEngineConfiguration = MigrationEngineConfiguration(),
         conferencing: (@Sendable (SQLiteMigrationStore) -> ConferencingServices)? = nil,
         directory: TemporaryDirectory? = nil,
-        clock: ManualClock = ManualClock()
+        clock: ManualClock = ManualClock(),
+        mailboxes: (@Sendable (SQLiteMigrationStore) -> any MailboxDirectory)? = nil
     ) throws {
         self.directory = try directory ?? TemporaryDirectory()
         store = try SQLiteMigrationStore(directory: self.directory.path)
         self.clock = clock
-        engine = MigrationEngine(store: store, clock: clock, configuration: configuration, conferencing: conferencing?(store))
+        engine = MigrationEngine(
+            store: store, clock: clock, configuration: configuration, conferencing: conferencing?(store), mailboxes: mailboxes?(store))
     }
 
     /// A harness whose bridges exist.
     static func make(
         configuration: MigrationEngineConfiguration = MigrationEngineConfiguration(),
-        conferencing: (@Sendable (SQLiteMigrationStore) -> ConferencingServices)? = nil
+        conferencing: (@Sendable (SQLiteMigrationStore) -> ConferencingServices)? = nil,
+        mailboxes: (@Sendable (SQLiteMigrationStore) -> any MailboxDirectory)? = nil
     ) async throws -> EngineHarness {
-        let harness = try EngineHarness(configuration: configuration, conferencing: conferencing)
+        let harness = try EngineHarness(configuration: configuration, conferencing: conferencing, mailboxes: mailboxes)
         try await harness.engine.saveBridge(Fixtures.bridge)
         try await harness.engine.saveBridge(Fixtures.otherBridge)
         return harness

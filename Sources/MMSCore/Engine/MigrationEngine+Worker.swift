@@ -173,7 +173,8 @@ extension MigrationEngine {
                     try Task.checkCancellation()
                     try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
                 } else {
-                    try await migrateRemote(entry, in: mailbox, with: migrator, organizer: organizer, migration: record, lease: lease)
+                    try await migrateRemote(
+                        entry, in: mailbox, with: migrator, organizer: organizer, migration: record, lease: lease, previous: previous[meeting.id])
                 }
             }
             try await conclude(record, lease: lease, organizer: organizer)
