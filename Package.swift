@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Layers, bottom to top (an import never runs back up this list):
 /// wire framing (MMSWire) → typed RPC (MMSRPC, MMSRPCServer, MMSRPCClient)
-/// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore)
+/// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore; MMSICalendar beside it)
 /// → storage backends (MMSSQLite) → executables (mms-server; mms and mms-load under Clients/).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -101,6 +101,8 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // iCalendar (RFC 5545): the project's only iCalendar code; no dependency.
+        .target(name: "MMSICalendar", exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "MMSCoreTesting",
             dependencies: ["MMSCore"],
@@ -187,6 +189,7 @@ let package = Package(
         ),
         .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
+        .testTarget(name: "MMSICalendarTests", dependencies: ["MMSICalendar"], swiftSettings: strict),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [

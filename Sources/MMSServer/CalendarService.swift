@@ -89,4 +89,20 @@ struct CalendarService: CalendarServiceHandler {
             )
         })
     }
+
+    func importMeetings(_ request: ImportMeetingsRequest, context: ServerContext) async throws -> ImportMeetingsResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let identity = try Validate.identity(request.identity)
+        let imported = try await Convert.engineCall { try await self.engine.importMeetings(tenant: tenant, identity: identity) }
+        return ImportMeetingsResponse(meetings: imported.map { meeting in
+            let outcome: ImportOutcome
+            switch meeting.outcome {
+            case .registered: outcome = .registered
+            case .alreadyRegistered: outcome = .alreadyRegistered
+            case .pasted: outcome = .pasted
+            case .noBlock: outcome = .noBlock
+            }
+            return MMSMessages.ImportedMeeting(meetingId: meeting.meeting.rawValue, subject: meeting.subject, outcome: outcome, reason: meeting.reason)
+        })
+    }
 }

@@ -65,8 +65,12 @@ extension EndToEnd {
                 #expect(files.contains(expected), "\(expected) missing from \(files)")
             }
             for file in files {
-                let fileMode = try mode(folder.data.appendingPathComponent(file).path)
-                #expect(fileMode == 0o600, "\(file) has mode \(String(fileMode, radix: 8))")
+                let path = folder.data.appendingPathComponent(file).path
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                let fileMode = try mode(path)
+                // Files 0600; a folder of the server's own (secrets) 0700.
+                #expect(fileMode == (isDirectory.boolValue ? 0o700 : 0o600), "\(file) has mode \(String(fileMode, radix: 8))")
             }
             child.terminate()
             _ = await child.waitForExit(timeout: .seconds(20))

@@ -97,6 +97,9 @@ struct CrossTenantTests {
             }
             await denied("ListMeetings", .notFound) { _ = try await client.call(CalendarServiceMethods.listMeetings, ListMeetingsRequest(identity: victim.user)) }
             await denied("GetMeeting", .notFound) { _ = try await client.call(CalendarServiceMethods.getMeeting, GetMeetingRequest(meetingId: victim.meetingId)) }
+            await denied("ImportMeetings", writeCode) {
+                _ = try await client.call(CalendarServiceMethods.importMeetings, ImportMeetingsRequest(identity: victim.user))
+            }
             await denied("ListInvitations", .notFound) {
                 _ = try await client.call(CalendarServiceMethods.listInvitations, ListInvitationsRequest(meetingId: victim.meetingId))
             }

@@ -7,7 +7,7 @@ struct MeetingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meeting",
         abstract: "Add meetings to calendars, read them back (with the rewritten block), and list their updated invitations.",
-        subcommands: [Add.self, List.self, Get.self, Invitations.self]
+        subcommands: [Add.self, List.self, Get.self, Invitations.self, Import.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -227,5 +227,53 @@ struct MeetingCommand: AsyncParsableCommand {
                 session.print(response) { TextViews.invitations(response.invitations) }
             }
         }
+    }
+
+    /// Registers the online meetings of meetings that already exist in the user's calendar (issue 17, M4).
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register as created through the service the existing meetings whose block names the user (M4).",
+            discussion: """
+                Scans the user's future meetings (on a CalDAV server, or in the built-in calendar) and registers \
+                the online meeting of each one whose block names this organiser: the Skype user segment of its \
+                join URL, or the Teams organiser id. Anything else is taken for a pasted block and left alone; \
+                each is listed with why. No meeting is changed.
+
+                Example: mms meeting import --identity ashaw@contoso.com
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The organiser's principal name.", valueName: "upn"))
+        var identity: String
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let response = try await session.call(CalendarServiceMethods.importMeetings, ImportMeetingsRequest(identity: identity))
+                session.print(response) {
+                    TextLayout.table(
+                        ["Outcome", "Subject", "MeetingId", "Reason"],
+                        response.meetings.map { [$0.outcome.displayName, $0.subject, $0.meetingId, $0.reason] })
+                        + "\n\(response.meetings.filter { $0.outcome == .registered }.count) registered, "
+                        + "\(response.meetings.filter { $0.outcome == .pasted }.count) taken for pasted"
+                }
+            }
+        }
+    }
+}
+
+extension ImportOutcome: NamedProtoEnum {
+    static var protoPrefix: String { "IMPORT_OUTCOME_" }
+}
+
+extension ImportMeetingsResponse: JSONPrintable {
+    var json: JSONValue {
+        .object(["meetings": .array(meetings.map { meeting in
+            .object([
+                "meeting_id": .string(meeting.meetingId), "subject": .string(meeting.subject), "outcome": meeting.outcome.json,
+                "reason": .string(meeting.reason),
+            ])
+        })])
     }
 }

@@ -65,6 +65,44 @@ extension BodyFormat {
     }
 }
 
+public enum ImportOutcome: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    /// Its online meeting was registered for the organiser: it will be migrated.
+    case registered = 1
+    /// Its online meeting was registered already.
+    case alreadyRegistered = 2
+    /// Its block names another organiser or another meeting: taken for pasted (M4), left alone.
+    case pasted = 3
+    /// It has no online-meeting block.
+    case noBlock = 4
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "IMPORT_OUTCOME_UNSPECIFIED"
+        case .registered: return "IMPORT_OUTCOME_REGISTERED"
+        case .alreadyRegistered: return "IMPORT_OUTCOME_ALREADY_REGISTERED"
+        case .pasted: return "IMPORT_OUTCOME_PASTED"
+        case .noBlock: return "IMPORT_OUTCOME_NO_BLOCK"
+        }
+    }
+}
+
+extension ImportOutcome {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__ImportOutcome, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "ImportOutcome", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__ImportOutcome {
+        Mms__V1__ImportOutcome(rawValue: numericCast(self.rawValue))
+    }
+}
+
 public struct Attachment: Sendable, Hashable {
     public var name: String
     public var contentType: String
@@ -426,12 +464,115 @@ extension ListInvitationsResponse: ProtobufCBridgedMessage {
     }
 }
 
+/// Registers the online meetings of a user's existing meetings whose block names them (issue 17,
+/// M4 with a real calendar); changes no meeting.
+public struct ImportMeetingsRequest: Sendable, Hashable {
+    public var identity: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(identity: String = "") {
+        self.identity = identity
+    }
+}
+
+extension ImportMeetingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ImportMeetingsRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ImportMeetingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ImportMeetingsRequest>) { mms__v1__import_meetings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ImportMeetingsRequest>) -> Int { mms__v1__import_meetings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ImportMeetingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__import_meetings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ImportMeetingsRequest>? { mms__v1__import_meetings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ImportMeetingsRequest>) { mms__v1__import_meetings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ImportMeetingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.identity = try arena.string(self.identity, field: "ImportMeetingsRequest.identity")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ImportMeetingsRequest>) throws(RPCError) {
+        self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "ImportMeetingsRequest.identity")
+    }
+}
+
+public struct ImportedMeeting: Sendable, Hashable {
+    public var meetingId: String
+    public var subject: String
+    public var outcome: ImportOutcome
+    public var reason: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(meetingId: String = "", subject: String = "", outcome: ImportOutcome = .unspecified, reason: String = "") {
+        self.meetingId = meetingId
+        self.subject = subject
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+extension ImportedMeeting: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ImportedMeeting
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ImportedMeeting"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ImportedMeeting>) { mms__v1__imported_meeting__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ImportedMeeting>) -> Int { mms__v1__imported_meeting__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ImportedMeeting>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__imported_meeting__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ImportedMeeting>? { mms__v1__imported_meeting__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ImportedMeeting>) { mms__v1__imported_meeting__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ImportedMeeting>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.meeting_id = try arena.string(self.meetingId, field: "ImportedMeeting.meeting_id")
+        c.pointee.subject = try arena.string(self.subject, field: "ImportedMeeting.subject")
+        c.pointee.outcome = self.outcome.cValue
+        c.pointee.reason = try arena.string(self.reason, field: "ImportedMeeting.reason")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ImportedMeeting>) throws(RPCError) {
+        self.meetingId = try ProtobufCBridge.string(c.pointee.meeting_id, field: "ImportedMeeting.meeting_id")
+        self.subject = try ProtobufCBridge.string(c.pointee.subject, field: "ImportedMeeting.subject")
+        self.outcome = try ImportOutcome.fromC(c.pointee.outcome, field: "ImportedMeeting.outcome")
+        self.reason = try ProtobufCBridge.string(c.pointee.reason, field: "ImportedMeeting.reason")
+    }
+}
+
+public struct ImportMeetingsResponse: Sendable, Hashable {
+    public var meetings: [ImportedMeeting]
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(meetings: [ImportedMeeting] = []) {
+        self.meetings = meetings
+    }
+}
+
+extension ImportMeetingsResponse: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ImportMeetingsResponse
+    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ImportMeetingsResponse"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ImportMeetingsResponse>) { mms__v1__import_meetings_response__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ImportMeetingsResponse>) -> Int { mms__v1__import_meetings_response__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ImportMeetingsResponse>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__import_meetings_response__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ImportMeetingsResponse>? { mms__v1__import_meetings_response__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ImportMeetingsResponse>) { mms__v1__import_meetings_response__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ImportMeetingsResponse>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.n_meetings = self.meetings.count
+        c.pointee.meetings = try arena.array(self.meetings) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ImportMeetingsResponse>) throws(RPCError) {
+        self.meetings = try ProtobufCBridge.array(c.pointee.meetings, count: c.pointee.n_meetings) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: ImportedMeeting.self, field: "ImportMeetingsResponse.meetings") }
+    }
+}
+
 /// The methods of `mms.v1.CalendarService`, identified on the wire by their full names.
 public enum CalendarServiceMethods {
     public static let addMeeting = UnaryMethod<AddMeetingRequest, Meeting>(fullName: "mms.v1.CalendarService/AddMeeting")
     public static let listMeetings = UnaryMethod<ListMeetingsRequest, ListMeetingsResponse>(fullName: "mms.v1.CalendarService/ListMeetings")
     public static let getMeeting = UnaryMethod<GetMeetingRequest, Meeting>(fullName: "mms.v1.CalendarService/GetMeeting")
     public static let listInvitations = UnaryMethod<ListInvitationsRequest, ListInvitationsResponse>(fullName: "mms.v1.CalendarService/ListInvitations")
+    public static let importMeetings = UnaryMethod<ImportMeetingsRequest, ImportMeetingsResponse>(fullName: "mms.v1.CalendarService/ImportMeetings")
 }
 
 /// What a server implements to serve `mms.v1.CalendarService`.
@@ -440,6 +581,7 @@ public protocol CalendarServiceHandler: Sendable {
     func listMeetings(_ request: ListMeetingsRequest, context: ServerContext) async throws -> ListMeetingsResponse
     func getMeeting(_ request: GetMeetingRequest, context: ServerContext) async throws -> Meeting
     func listInvitations(_ request: ListInvitationsRequest, context: ServerContext) async throws -> ListInvitationsResponse
+    func importMeetings(_ request: ImportMeetingsRequest, context: ServerContext) async throws -> ImportMeetingsResponse
 }
 
 extension CalendarServiceHandler {
@@ -449,5 +591,6 @@ extension CalendarServiceHandler {
         router.register(CalendarServiceMethods.listMeetings) { request, context in try await self.listMeetings(request, context: context) }
         router.register(CalendarServiceMethods.getMeeting) { request, context in try await self.getMeeting(request, context: context) }
         router.register(CalendarServiceMethods.listInvitations) { request, context in try await self.listInvitations(request, context: context) }
+        router.register(CalendarServiceMethods.importMeetings) { request, context in try await self.importMeetings(request, context: context) }
     }
 }

@@ -412,6 +412,141 @@ void   mms__v1__list_invitations_response__free_unpacked
   assert(message->base.descriptor == &mms__v1__list_invitations_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__import_meetings_request__init
+                     (Mms__V1__ImportMeetingsRequest         *message)
+{
+  static const Mms__V1__ImportMeetingsRequest init_value = MMS__V1__IMPORT_MEETINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__import_meetings_request__get_packed_size
+                     (const Mms__V1__ImportMeetingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__import_meetings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__import_meetings_request__pack
+                     (const Mms__V1__ImportMeetingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__import_meetings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__import_meetings_request__pack_to_buffer
+                     (const Mms__V1__ImportMeetingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__import_meetings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ImportMeetingsRequest *
+       mms__v1__import_meetings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ImportMeetingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__import_meetings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__import_meetings_request__free_unpacked
+                     (Mms__V1__ImportMeetingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__import_meetings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__imported_meeting__init
+                     (Mms__V1__ImportedMeeting         *message)
+{
+  static const Mms__V1__ImportedMeeting init_value = MMS__V1__IMPORTED_MEETING__INIT;
+  *message = init_value;
+}
+size_t mms__v1__imported_meeting__get_packed_size
+                     (const Mms__V1__ImportedMeeting *message)
+{
+  assert(message->base.descriptor == &mms__v1__imported_meeting__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__imported_meeting__pack
+                     (const Mms__V1__ImportedMeeting *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__imported_meeting__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__imported_meeting__pack_to_buffer
+                     (const Mms__V1__ImportedMeeting *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__imported_meeting__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ImportedMeeting *
+       mms__v1__imported_meeting__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ImportedMeeting *)
+     protobuf_c_message_unpack (&mms__v1__imported_meeting__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__imported_meeting__free_unpacked
+                     (Mms__V1__ImportedMeeting *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__imported_meeting__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__import_meetings_response__init
+                     (Mms__V1__ImportMeetingsResponse         *message)
+{
+  static const Mms__V1__ImportMeetingsResponse init_value = MMS__V1__IMPORT_MEETINGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t mms__v1__import_meetings_response__get_packed_size
+                     (const Mms__V1__ImportMeetingsResponse *message)
+{
+  assert(message->base.descriptor == &mms__v1__import_meetings_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__import_meetings_response__pack
+                     (const Mms__V1__ImportMeetingsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__import_meetings_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__import_meetings_response__pack_to_buffer
+                     (const Mms__V1__ImportMeetingsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__import_meetings_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ImportMeetingsResponse *
+       mms__v1__import_meetings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ImportMeetingsResponse *)
+     protobuf_c_message_unpack (&mms__v1__import_meetings_response__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__import_meetings_response__free_unpacked
+                     (Mms__V1__ImportMeetingsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__import_meetings_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor mms__v1__attachment__field_descriptors[3] =
 {
   {
@@ -1014,6 +1149,159 @@ const ProtobufCMessageDescriptor mms__v1__list_invitations_response__descriptor 
   (ProtobufCMessageInit) mms__v1__list_invitations_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor mms__v1__import_meetings_request__field_descriptors[1] =
+{
+  {
+    "identity",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ImportMeetingsRequest, identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__import_meetings_request__field_indices_by_name[] = {
+  0,   /* field[0] = identity */
+};
+static const ProtobufCIntRange mms__v1__import_meetings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__import_meetings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ImportMeetingsRequest",
+  "ImportMeetingsRequest",
+  "Mms__V1__ImportMeetingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__ImportMeetingsRequest),
+  1,
+  mms__v1__import_meetings_request__field_descriptors,
+  mms__v1__import_meetings_request__field_indices_by_name,
+  1,  mms__v1__import_meetings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__import_meetings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__imported_meeting__field_descriptors[4] =
+{
+  {
+    "meeting_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ImportedMeeting, meeting_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ImportedMeeting, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ImportedMeeting, outcome),
+    &mms__v1__import_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ImportedMeeting, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__imported_meeting__field_indices_by_name[] = {
+  0,   /* field[0] = meeting_id */
+  2,   /* field[2] = outcome */
+  3,   /* field[3] = reason */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange mms__v1__imported_meeting__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor mms__v1__imported_meeting__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ImportedMeeting",
+  "ImportedMeeting",
+  "Mms__V1__ImportedMeeting",
+  "mms.v1",
+  sizeof(Mms__V1__ImportedMeeting),
+  4,
+  mms__v1__imported_meeting__field_descriptors,
+  mms__v1__imported_meeting__field_indices_by_name,
+  1,  mms__v1__imported_meeting__number_ranges,
+  (ProtobufCMessageInit) mms__v1__imported_meeting__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__import_meetings_response__field_descriptors[1] =
+{
+  {
+    "meetings",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mms__V1__ImportMeetingsResponse, n_meetings),
+    offsetof(Mms__V1__ImportMeetingsResponse, meetings),
+    &mms__v1__imported_meeting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__import_meetings_response__field_indices_by_name[] = {
+  0,   /* field[0] = meetings */
+};
+static const ProtobufCIntRange mms__v1__import_meetings_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__import_meetings_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ImportMeetingsResponse",
+  "ImportMeetingsResponse",
+  "Mms__V1__ImportMeetingsResponse",
+  "mms.v1",
+  sizeof(Mms__V1__ImportMeetingsResponse),
+  1,
+  mms__v1__import_meetings_response__field_descriptors,
+  mms__v1__import_meetings_response__field_indices_by_name,
+  1,  mms__v1__import_meetings_response__number_ranges,
+  (ProtobufCMessageInit) mms__v1__import_meetings_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue mms__v1__meeting_kind__enum_values_by_number[4] =
 {
   { "MEETING_KIND_UNSPECIFIED", "MMS__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED", 0 },
@@ -1076,16 +1364,52 @@ const ProtobufCEnumDescriptor mms__v1__body_format__descriptor =
   mms__v1__body_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor mms__v1__calendar_service__method_descriptors[4] =
+static const ProtobufCEnumValue mms__v1__import_outcome__enum_values_by_number[5] =
+{
+  { "IMPORT_OUTCOME_UNSPECIFIED", "MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_UNSPECIFIED", 0 },
+  { "IMPORT_OUTCOME_REGISTERED", "MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_REGISTERED", 1 },
+  { "IMPORT_OUTCOME_ALREADY_REGISTERED", "MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_ALREADY_REGISTERED", 2 },
+  { "IMPORT_OUTCOME_PASTED", "MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_PASTED", 3 },
+  { "IMPORT_OUTCOME_NO_BLOCK", "MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_NO_BLOCK", 4 },
+};
+static const ProtobufCIntRange mms__v1__import_outcome__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex mms__v1__import_outcome__enum_values_by_name[5] =
+{
+  { "IMPORT_OUTCOME_ALREADY_REGISTERED", 2 },
+  { "IMPORT_OUTCOME_NO_BLOCK", 4 },
+  { "IMPORT_OUTCOME_PASTED", 3 },
+  { "IMPORT_OUTCOME_REGISTERED", 1 },
+  { "IMPORT_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__import_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.ImportOutcome",
+  "ImportOutcome",
+  "Mms__V1__ImportOutcome",
+  "mms.v1",
+  5,
+  mms__v1__import_outcome__enum_values_by_number,
+  5,
+  mms__v1__import_outcome__enum_values_by_name,
+  1,
+  mms__v1__import_outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor mms__v1__calendar_service__method_descriptors[5] =
 {
   { "AddMeeting", &mms__v1__add_meeting_request__descriptor, &mms__v1__meeting__descriptor },
   { "ListMeetings", &mms__v1__list_meetings_request__descriptor, &mms__v1__list_meetings_response__descriptor },
   { "GetMeeting", &mms__v1__get_meeting_request__descriptor, &mms__v1__meeting__descriptor },
   { "ListInvitations", &mms__v1__list_invitations_request__descriptor, &mms__v1__list_invitations_response__descriptor },
+  { "ImportMeetings", &mms__v1__import_meetings_request__descriptor, &mms__v1__import_meetings_response__descriptor },
 };
 const unsigned mms__v1__calendar_service__method_indices_by_name[] = {
   0,        /* AddMeeting */
   2,        /* GetMeeting */
+  4,        /* ImportMeetings */
   3,        /* ListInvitations */
   1         /* ListMeetings */
 };
@@ -1096,7 +1420,7 @@ const ProtobufCServiceDescriptor mms__v1__calendar_service__descriptor =
   "CalendarService",
   "Mms__V1__CalendarService",
   "mms.v1",
-  4,
+  5,
   mms__v1__calendar_service__method_descriptors,
   mms__v1__calendar_service__method_indices_by_name
 };
@@ -1131,6 +1455,14 @@ void mms__v1__calendar_service__list_invitations(ProtobufCService *service,
 {
   assert(service->descriptor == &mms__v1__calendar_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__calendar_service__import_meetings(ProtobufCService *service,
+                                                const Mms__V1__ImportMeetingsRequest *input,
+                                                Mms__V1__ImportMeetingsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__calendar_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void mms__v1__calendar_service__init (Mms__V1__CalendarService_Service *service,
                                       Mms__V1__CalendarService_ServiceDestroy destroy)

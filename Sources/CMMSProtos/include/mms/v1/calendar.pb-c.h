@@ -24,6 +24,9 @@ typedef struct Mms__V1__GetMeetingRequest Mms__V1__GetMeetingRequest;
 typedef struct Mms__V1__Invitation Mms__V1__Invitation;
 typedef struct Mms__V1__ListInvitationsRequest Mms__V1__ListInvitationsRequest;
 typedef struct Mms__V1__ListInvitationsResponse Mms__V1__ListInvitationsResponse;
+typedef struct Mms__V1__ImportMeetingsRequest Mms__V1__ImportMeetingsRequest;
+typedef struct Mms__V1__ImportedMeeting Mms__V1__ImportedMeeting;
+typedef struct Mms__V1__ImportMeetingsResponse Mms__V1__ImportMeetingsResponse;
 
 
 /* --- enums --- */
@@ -41,6 +44,26 @@ typedef enum _Mms__V1__BodyFormat {
   MMS__V1__BODY_FORMAT__BODY_FORMAT_PLAIN_TEXT = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MMS__V1__BODY_FORMAT)
 } Mms__V1__BodyFormat;
+typedef enum _Mms__V1__ImportOutcome {
+  MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_UNSPECIFIED = 0,
+  /*
+   * Its online meeting was registered for the organiser: it will be migrated.
+   */
+  MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_REGISTERED = 1,
+  /*
+   * Its online meeting was registered already.
+   */
+  MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_ALREADY_REGISTERED = 2,
+  /*
+   * Its block names another organiser or another meeting: taken for pasted (M4), left alone.
+   */
+  MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_PASTED = 3,
+  /*
+   * It has no online-meeting block.
+   */
+  MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_NO_BLOCK = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MMS__V1__IMPORT_OUTCOME)
+} Mms__V1__ImportOutcome;
 
 /* --- messages --- */
 
@@ -183,6 +206,44 @@ struct  Mms__V1__ListInvitationsResponse
 };
 #define MMS__V1__LIST_INVITATIONS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_invitations_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Registers the online meetings of a user's existing meetings whose block names them (issue 17,
+ * M4 with a real calendar); changes no meeting.
+ */
+struct  Mms__V1__ImportMeetingsRequest
+{
+  ProtobufCMessage base;
+  char *identity;
+};
+#define MMS__V1__IMPORT_MEETINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__import_meetings_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Mms__V1__ImportedMeeting
+{
+  ProtobufCMessage base;
+  char *meeting_id;
+  char *subject;
+  Mms__V1__ImportOutcome outcome;
+  char *reason;
+};
+#define MMS__V1__IMPORTED_MEETING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__imported_meeting__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__IMPORT_OUTCOME__IMPORT_OUTCOME_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Mms__V1__ImportMeetingsResponse
+{
+  ProtobufCMessage base;
+  size_t n_meetings;
+  Mms__V1__ImportedMeeting **meetings;
+};
+#define MMS__V1__IMPORT_MEETINGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__import_meetings_response__descriptor) \
     , 0,NULL }
 
 
@@ -357,6 +418,63 @@ Mms__V1__ListInvitationsResponse *
 void   mms__v1__list_invitations_response__free_unpacked
                      (Mms__V1__ListInvitationsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Mms__V1__ImportMeetingsRequest methods */
+void   mms__v1__import_meetings_request__init
+                     (Mms__V1__ImportMeetingsRequest         *message);
+size_t mms__v1__import_meetings_request__get_packed_size
+                     (const Mms__V1__ImportMeetingsRequest   *message);
+size_t mms__v1__import_meetings_request__pack
+                     (const Mms__V1__ImportMeetingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__import_meetings_request__pack_to_buffer
+                     (const Mms__V1__ImportMeetingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ImportMeetingsRequest *
+       mms__v1__import_meetings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__import_meetings_request__free_unpacked
+                     (Mms__V1__ImportMeetingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__ImportedMeeting methods */
+void   mms__v1__imported_meeting__init
+                     (Mms__V1__ImportedMeeting         *message);
+size_t mms__v1__imported_meeting__get_packed_size
+                     (const Mms__V1__ImportedMeeting   *message);
+size_t mms__v1__imported_meeting__pack
+                     (const Mms__V1__ImportedMeeting   *message,
+                      uint8_t             *out);
+size_t mms__v1__imported_meeting__pack_to_buffer
+                     (const Mms__V1__ImportedMeeting   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ImportedMeeting *
+       mms__v1__imported_meeting__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__imported_meeting__free_unpacked
+                     (Mms__V1__ImportedMeeting *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__ImportMeetingsResponse methods */
+void   mms__v1__import_meetings_response__init
+                     (Mms__V1__ImportMeetingsResponse         *message);
+size_t mms__v1__import_meetings_response__get_packed_size
+                     (const Mms__V1__ImportMeetingsResponse   *message);
+size_t mms__v1__import_meetings_response__pack
+                     (const Mms__V1__ImportMeetingsResponse   *message,
+                      uint8_t             *out);
+size_t mms__v1__import_meetings_response__pack_to_buffer
+                     (const Mms__V1__ImportMeetingsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ImportMeetingsResponse *
+       mms__v1__import_meetings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__import_meetings_response__free_unpacked
+                     (Mms__V1__ImportMeetingsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Mms__V1__Attachment_Closure)
@@ -386,6 +504,15 @@ typedef void (*Mms__V1__ListInvitationsRequest_Closure)
 typedef void (*Mms__V1__ListInvitationsResponse_Closure)
                  (const Mms__V1__ListInvitationsResponse *message,
                   void *closure_data);
+typedef void (*Mms__V1__ImportMeetingsRequest_Closure)
+                 (const Mms__V1__ImportMeetingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__ImportedMeeting_Closure)
+                 (const Mms__V1__ImportedMeeting *message,
+                  void *closure_data);
+typedef void (*Mms__V1__ImportMeetingsResponse_Closure)
+                 (const Mms__V1__ImportMeetingsResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -409,6 +536,10 @@ struct Mms__V1__CalendarService_Service
                            const Mms__V1__ListInvitationsRequest *input,
                            Mms__V1__ListInvitationsResponse_Closure closure,
                            void *closure_data);
+  void (*import_meetings)(Mms__V1__CalendarService_Service *service,
+                          const Mms__V1__ImportMeetingsRequest *input,
+                          Mms__V1__ImportMeetingsResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Mms__V1__CalendarService_ServiceDestroy)(Mms__V1__CalendarService_Service *);
 void mms__v1__calendar_service__init (Mms__V1__CalendarService_Service *service,
@@ -420,7 +551,8 @@ void mms__v1__calendar_service__init (Mms__V1__CalendarService_Service *service,
       function_prefix__ ## add_meeting,\
       function_prefix__ ## list_meetings,\
       function_prefix__ ## get_meeting,\
-      function_prefix__ ## list_invitations  }
+      function_prefix__ ## list_invitations,\
+      function_prefix__ ## import_meetings  }
 void mms__v1__calendar_service__add_meeting(ProtobufCService *service,
                                             const Mms__V1__AddMeetingRequest *input,
                                             Mms__V1__Meeting_Closure closure,
@@ -437,11 +569,16 @@ void mms__v1__calendar_service__list_invitations(ProtobufCService *service,
                                                  const Mms__V1__ListInvitationsRequest *input,
                                                  Mms__V1__ListInvitationsResponse_Closure closure,
                                                  void *closure_data);
+void mms__v1__calendar_service__import_meetings(ProtobufCService *service,
+                                                const Mms__V1__ImportMeetingsRequest *input,
+                                                Mms__V1__ImportMeetingsResponse_Closure closure,
+                                                void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    mms__v1__meeting_kind__descriptor;
 extern const ProtobufCEnumDescriptor    mms__v1__body_format__descriptor;
+extern const ProtobufCEnumDescriptor    mms__v1__import_outcome__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__attachment__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__meeting__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__add_meeting_request__descriptor;
@@ -451,6 +588,9 @@ extern const ProtobufCMessageDescriptor mms__v1__get_meeting_request__descriptor
 extern const ProtobufCMessageDescriptor mms__v1__invitation__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__list_invitations_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__list_invitations_response__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__import_meetings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__imported_meeting__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__import_meetings_response__descriptor;
 extern const ProtobufCServiceDescriptor mms__v1__calendar_service__descriptor;
 
 PROTOBUF_C__END_DECLS
