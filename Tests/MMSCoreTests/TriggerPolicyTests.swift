@@ -20,6 +20,23 @@ struct TriggerPolicyTests {
         }
     }
 
+    @Test("Issue 9: reasons name values as the cmdlets do (Islands, SfBOnly, Microsoft, on-premises), never by internal names")
+    func cmdletNames() {
+        let user = Fixtures.user("ann")
+        for (mode, name) in [(TeamsUpgradeMode.islands, "Islands"), (.skypeForBusinessOnly, "SfBOnly"), (.skypeForBusinessWithTeamsCollab, "SfBWithTeamsCollab")] {
+            guard case .noMigration(let reason) = apply(.grantTeamsUpgradePolicy(mode, migrateMeetingsToTeams: true), to: user).1 else {
+                Issue.record("\(mode) queued")
+                continue
+            }
+            #expect(reason.message.contains("granting \(name) "), "\(reason.message)")
+            #expect(!reason.message.contains(mode.rawValue), "\(reason.message)")
+        }
+        guard case .noMigration(let same) = apply(.setAudioConferencingProvider(.microsoft), to: user).1 else { Issue.record("queued"); return }
+        #expect(same.message.contains("already Microsoft"), "\(same.message)")
+        guard case .noMigration(let homed) = apply(.moveUser(to: .online), to: user).1 else { Issue.record("queued"); return }
+        #expect(homed.message.contains("already homed online"), "\(homed.message)")
+    }
+
     @Test("T1: moving an on-premises user to the cloud converts Skype meetings to Teams")
     func t1() {
         let (user, decision) = apply(.moveUser(to: .online), to: Fixtures.user("ann", homing: .onPremises))
