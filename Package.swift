@@ -86,7 +86,7 @@ let package = Package(
         // MARK: Migration core and storage
         .target(
             name: "MMSCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["MMSICalendar", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(

@@ -17,8 +17,14 @@ extension SQLiteMigrationStore {
     public func meetings(_ tenant: TenantID, organizedBy organizer: UserID, startingFrom start: Date) async throws -> [CalendarMeeting] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT body, data FROM meetings WHERE tenant = ? AND organizer = ? AND start_at >= ? ORDER BY start_at, id",
-                arguments: [tenant.rawValue, organizer.rawValue, start.micros]
+                db, sql: """
+                    SELECT body, data FROM meetings WHERE tenant = ? AND organizer = ?
+                        AND (start_at >= ? OR (recurring = 1 AND (last_start_at IS NULL OR last_start_at >= ?)))
+                    ORDER BY start_at, id
+                    """,
+                // A recurring series is a candidate until its last occurrence has started; the
+                // engine keeps those with an occurrence still to end (CalendarMeeting.nextOccurrence).
+                arguments: [tenant.rawValue, organizer.rawValue, start.micros, start.addingTimeInterval(-366 * 86_400).micros]
             ).map(Self.meeting(from:))
         }
     }
@@ -79,13 +85,16 @@ extension SQLiteMigrationStore {
         withoutBody.body = ""
         try db.execute(
             sql: """
-                INSERT INTO meetings (id, tenant, organizer, start_at, version, body, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO meetings (id, tenant, organizer, start_at, version, body, data, recurring, last_start_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET organizer = excluded.organizer, start_at = excluded.start_at,
-                    version = excluded.version, body = excluded.body, data = excluded.data
+                    version = excluded.version, body = excluded.body, data = excluded.data,
+                    recurring = excluded.recurring, last_start_at = excluded.last_start_at
                 """,
             arguments: [
                 meeting.id.rawValue, meeting.tenant.rawValue, meeting.organizer.rawValue, meeting.start.micros,
                 meeting.version, meeting.body.utf8Data, try JSON.encode(withoutBody),
+                meeting.recurrence == nil ? 0 : 1, meeting.recurrence == nil ? nil : meeting.lastOccurrenceStart?.micros,
             ])
     }
 

@@ -129,6 +129,12 @@ enum Schema {
             // A migration whose worker dies at every attempt must end, not loop: see MigrationEngine.
             try db.execute(sql: "ALTER TABLE migrations ADD COLUMN claim_count INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v4: recurring meetings") { db in
+            // A recurring meeting is found by its last occurrence (NULL: the series has no end),
+            // a single one by its start (R2; CalendarMeeting.nextOccurrence decides exactly).
+            try db.execute(sql: "ALTER TABLE meetings ADD COLUMN recurring INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE meetings ADD COLUMN last_start_at INTEGER")
+        }
         return migrator
     }
 }

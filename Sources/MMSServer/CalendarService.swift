@@ -56,7 +56,8 @@ struct CalendarService: CalendarServiceHandler {
             start: Convert.date(micros: meeting.startMicros)!, end: Convert.date(micros: meeting.endMicros)!,
             subject: meeting.subject, body: meeting.body, bodyFormat: format,
             attachments: meeting.attachments.map { MMSCore.Attachment(name: $0.name, contentType: $0.contentType, content: Data($0.content)) },
-            kind: kind, createdThroughService: meeting.createdThroughService
+            kind: kind, createdThroughService: meeting.createdThroughService,
+            recurrence: meeting.rrule.trimmingWhitespace().isEmpty ? nil : meeting.rrule
         )
         let stored = try await Convert.engineCall { try await self.engine.scheduleMeeting(tenant: tenant, new) }
         return Convert.meeting(stored, organizer: organizer, includeBody: true)

@@ -130,7 +130,8 @@ extension Convert {
             } : [],
             kind: self.kind(meeting.kind),
             createdThroughService: meeting.createdThroughService,
-            version: UInt32(clamping: meeting.version)
+            version: UInt32(clamping: meeting.version),
+            rrule: meeting.recurrence ?? ""
         )
     }
 }

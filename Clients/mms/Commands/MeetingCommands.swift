@@ -71,6 +71,11 @@ struct MeetingCommand: AsyncParsableCommand {
         @Flag(help: "The body carries a block pasted from another meeting: the meeting is not scheduled in its service (M4).")
         var pasted = false
 
+        @Option(help: ArgumentHelp(
+            "Make it a recurring series: an RFC 5545 RRULE, e.g. 'FREQ=WEEKLY;BYDAY=MO;COUNT=10' (--start and --end are its first occurrence).",
+            valueName: "rule"))
+        var rrule: String?
+
         func validate() throws {
             guard (bodyFile == nil) != (body == nil) else { throw ValidationError("give exactly one of --body-file and --body") }
             if bodyFile == "-" && attendeesFile == "-" {
@@ -93,7 +98,8 @@ struct MeetingCommand: AsyncParsableCommand {
                 let meeting = Meeting(
                     organizer: organizer, attendees: try attendees(), startMicros: start, endMicros: end, subject: subject,
                     body: try body ?? Self.readBody(bodyFile ?? "-"), bodyFormat: format.format,
-                    attachments: try attachment.map(Self.readAttachment), kind: kind.kind, createdThroughService: !pasted)
+                    attachments: try attachment.map(Self.readAttachment), kind: kind.kind, createdThroughService: !pasted,
+                    rrule: rrule ?? "")
                 let added = try await session.call(CalendarServiceMethods.addMeeting, AddMeetingRequest(meeting: meeting))
                 session.print(added) { TextViews.meeting(added, withBody: false) }
             }

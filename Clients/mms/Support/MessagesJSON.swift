@@ -155,7 +155,7 @@ extension Meeting: JSONPrintable {
             "meeting_id": .string(meetingId), "organizer": .string(organizer), "attendees": .array(attendees.map(JSONValue.string)),
             "start": TimeText.json(micros: startMicros), "end": TimeText.json(micros: endMicros), "subject": .string(subject),
             "body": .string(body), "body_format": bodyFormat.json, "attachments": .array(attachments.map(\.json)),
-            "kind": kind.json, "created_through_service": .bool(createdThroughService), "version": .integer(version),
+            "kind": kind.json, "created_through_service": .bool(createdThroughService), "version": .integer(version), "rrule": .string(rrule),
         ])
     }
 }

@@ -138,6 +138,7 @@ enum TextViews {
             ("BodyFormat", meeting.bodyFormat.displayName),
             ("CreatedThroughService", TextLayout.flag(meeting.createdThroughService)),
             ("Version", String(meeting.version)),
+            ("Recurrence", meeting.rrule.isEmpty ? "(single meeting)" : meeting.rrule),
             ("Attendees", meeting.attendees.joined(separator: ", ")),
             ("Attachments", meeting.attachments.map { "\($0.name) (\($0.contentType), \($0.content.count) bytes)" }.joined(separator: "\n")),
         ])

@@ -47,6 +47,9 @@ public struct CalendarMeeting: Sendable, Hashable, Codable {
     public var createdThroughService: Bool
     /// Incremented on every write, so a migration never overwrites a change it did not see.
     public var version: Int
+    /// For a recurring meeting, its RRULE value (RFC 5545), e.g. `FREQ=WEEKLY;COUNT=10`, with
+    /// ``start``/``end`` its first occurrence; nil for a single meeting (R2).
+    public var recurrence: String?
 
     /// Creates a calendar meeting.
     public init(
@@ -62,7 +65,8 @@ public struct CalendarMeeting: Sendable, Hashable, Codable {
         attachments: [Attachment] = [],
         kind: MeetingKind,
         createdThroughService: Bool,
-        version: Int = 1
+        version: Int = 1,
+        recurrence: String? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -77,6 +81,7 @@ public struct CalendarMeeting: Sendable, Hashable, Codable {
         self.kind = kind
         self.createdThroughService = createdThroughService
         self.version = version
+        self.recurrence = recurrence
     }
 
     /// The number of distinct participants, organiser included (M5).

@@ -23,11 +23,15 @@ public struct NewMeeting: Sendable, Hashable {
     public var kind: MeetingKind
     /// Whether the meeting is scheduled in its conferencing service (the "Add Skype meeting" button).
     public var createdThroughService: Bool
+    /// For a recurring meeting, its RRULE value (RFC 5545), e.g. `FREQ=WEEKLY;COUNT=10`; `start`
+    /// and `end` are then its first occurrence.
+    public var recurrence: String?
 
     /// Creates a new meeting request.
     public init(
         organizer: String, attendees: [String], start: Date, end: Date, subject: String, body: String,
-        bodyFormat: BodyFormat, attachments: [Attachment] = [], kind: MeetingKind, createdThroughService: Bool = true
+        bodyFormat: BodyFormat, attachments: [Attachment] = [], kind: MeetingKind, createdThroughService: Bool = true,
+        recurrence: String? = nil
     ) {
         self.organizer = organizer
         self.attendees = attendees
@@ -39,6 +43,7 @@ public struct NewMeeting: Sendable, Hashable {
         self.attachments = attachments
         self.kind = kind
         self.createdThroughService = createdThroughService
+        self.recurrence = recurrence
     }
 }
 
@@ -53,9 +58,20 @@ extension MigrationEngine {
         guard request.end >= request.start else {
             throw MigrationEngineError(code: .invalidArgument, field: "end", message: "end (\(request.end)) is before start (\(request.start))")
         }
-        // A meeting in the past would be stored and never shown or migrated (M2 takes future meetings only).
+        // A meeting in the past would be stored and never shown or migrated (M2 takes future meetings only);
+        // a series may have begun, but must have an occurrence still to come (R2).
         let now = clock.now()
-        guard request.start >= now else {
+        let recurrence = try request.recurrence.map { try FieldRules.recurrence($0) }
+        if let recurrence {
+            let probe = CalendarMeeting(
+                tenant: tenant, organizer: organizer.id, attendees: [], start: request.start, end: request.end, subject: "", body: "",
+                bodyFormat: request.bodyFormat, kind: request.kind, createdThroughService: false, recurrence: recurrence)
+            guard probe.nextOccurrence(endingAfter: now) != nil else {
+                throw MigrationEngineError(
+                    code: .invalidArgument, field: "rrule",
+                    message: "the series \(recurrence) from \(Self.isoText(request.start)) has no occurrence after now (\(Self.isoText(now))): it is wholly in the past")
+            }
+        } else if request.start < now {
             throw MigrationEngineError(
                 code: .invalidArgument, field: "start",
                 message: "start (\(Self.isoText(request.start))) is in the past (now \(Self.isoText(now))): a meeting must start in the future")
@@ -65,7 +81,7 @@ extension MigrationEngine {
         var meeting = CalendarMeeting(
             tenant: tenant, organizer: organizer.id, attendees: attendees, start: request.start, end: request.end,
             subject: request.subject, body: request.body, bodyFormat: request.bodyFormat, attachments: request.attachments,
-            kind: request.kind, createdThroughService: request.createdThroughService)
+            kind: request.kind, createdThroughService: request.createdThroughService, recurrence: recurrence)
         if request.createdThroughService {
             let online = try await conferencing.service(for: request.kind).schedule(for: meeting, organizer: organizer)
             meeting.body = InvitationBlock.appending(online.joinDetails, to: request.body, format: request.bodyFormat)
@@ -99,7 +115,7 @@ extension MigrationEngine {
         let organizer = try await user(tenant: tenant, identity: identity)
         let mailbox = try await tenantMailbox(tenant)
         if mailbox is BuiltInMailbox {
-            return try await store.meetings(tenant, organizedBy: organizer.id, startingFrom: from ?? clock.now())
+            return try await BuiltInMailbox.future(store: store, organizer: organizer, now: from ?? clock.now())
         }
         do {
             return try await mailbox.futureMeetings(of: organizer, now: from ?? clock.now()).filter { $0.unreadable == nil }.map(\.meeting)

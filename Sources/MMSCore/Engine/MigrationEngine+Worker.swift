@@ -146,7 +146,7 @@ extension MigrationEngine {
             // written first, then the outcome recorded (see recordRemotePlan).
             let builtIn = mailbox is BuiltInMailbox
             let found = builtIn
-                ? try await store.meetings(record.tenant, organizedBy: organizer.id, startingFrom: startedAt).map(BuiltInMailbox.wrap)
+                ? try await BuiltInMailbox.future(store: store, organizer: organizer, now: startedAt).map(BuiltInMailbox.wrap)
                 : try await mailbox.futureMeetings(of: organizer, now: startedAt)
             let meetings = found.map(\.meeting)
             var previous: [MeetingID: MeetingOutcomeRecord] = [:]

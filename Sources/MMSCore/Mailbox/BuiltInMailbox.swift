@@ -14,7 +14,14 @@ public struct BuiltInMailbox: Mailbox {
     public var description: String { "built-in calendar" }
 
     public func futureMeetings(of organizer: User, now: Date) async throws -> [MailboxMeeting] {
-        try await store.meetings(organizer.tenant, organizedBy: organizer.id, startingFrom: now).map(Self.wrap)
+        try await Self.future(store: store, organizer: organizer, now: now).map(Self.wrap)
+    }
+
+    /// The store's meetings of `organizer` that are still to come: single ones starting at or after
+    /// `now`, recurring series with an occurrence still to end (R2).
+    static func future(store: any MigrationStore, organizer: User, now: Date) async throws -> [CalendarMeeting] {
+        try await store.meetings(organizer.tenant, organizedBy: organizer.id, startingFrom: now)
+            .filter { $0.recurrence == nil || $0.nextOccurrence(endingAfter: now) != nil }
     }
 
     public func reread(_ meeting: MailboxMeeting, of organizer: User, now: Date) async throws -> MailboxMeeting? {

@@ -158,9 +158,13 @@ public struct Meeting: Sendable, Hashable {
     public var createdThroughService: Bool
     /// Increases each time the meeting is rewritten.
     public var version: UInt32
+    /// For a recurring meeting, its RRULE value (RFC 5545 §3.3.10, evaluated in UTC), e.g.
+    /// "FREQ=WEEKLY;BYDAY=MO;COUNT=10"; start and end are then its first occurrence. Empty for a
+    /// single meeting. A series with any occurrence still to end is one meeting to migrate (R2).
+    public var rrule: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(meetingId: String = "", organizer: String = "", attendees: [String] = [], startMicros: Int64 = 0, endMicros: Int64 = 0, subject: String = "", body: String = "", bodyFormat: BodyFormat = .unspecified, attachments: [Attachment] = [], kind: MeetingKind = .unspecified, createdThroughService: Bool = false, version: UInt32 = 0) {
+    public init(meetingId: String = "", organizer: String = "", attendees: [String] = [], startMicros: Int64 = 0, endMicros: Int64 = 0, subject: String = "", body: String = "", bodyFormat: BodyFormat = .unspecified, attachments: [Attachment] = [], kind: MeetingKind = .unspecified, createdThroughService: Bool = false, version: UInt32 = 0, rrule: String = "") {
         self.meetingId = meetingId
         self.organizer = organizer
         self.attendees = attendees
@@ -173,6 +177,7 @@ public struct Meeting: Sendable, Hashable {
         self.kind = kind
         self.createdThroughService = createdThroughService
         self.version = version
+        self.rrule = rrule
     }
 }
 
@@ -202,6 +207,7 @@ extension Meeting: ProtobufCBridgedMessage {
         c.pointee.kind = self.kind.cValue
         c.pointee.created_through_service = self.createdThroughService ? 1 : 0
         c.pointee.version = self.version
+        c.pointee.rrule = try arena.string(self.rrule, field: "Meeting.rrule")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__Meeting>) throws(RPCError) {
@@ -217,6 +223,7 @@ extension Meeting: ProtobufCBridgedMessage {
         self.kind = try MeetingKind.fromC(c.pointee.kind, field: "Meeting.kind")
         self.createdThroughService = c.pointee.created_through_service != 0
         self.version = c.pointee.version
+        self.rrule = try ProtobufCBridge.string(c.pointee.rrule, field: "Meeting.rrule")
     }
 }
 

@@ -611,7 +611,7 @@ const ProtobufCMessageDescriptor mms__v1__attachment__descriptor =
   (ProtobufCMessageInit) mms__v1__attachment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__meeting__field_descriptors[12] =
+static const ProtobufCFieldDescriptor mms__v1__meeting__field_descriptors[13] =
 {
   {
     "meeting_id",
@@ -757,6 +757,18 @@ static const ProtobufCFieldDescriptor mms__v1__meeting__field_descriptors[12] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rrule",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__Meeting, rrule),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__meeting__field_indices_by_name[] = {
   8,   /* field[8] = attachments */
@@ -768,6 +780,7 @@ static const unsigned mms__v1__meeting__field_indices_by_name[] = {
   9,   /* field[9] = kind */
   0,   /* field[0] = meeting_id */
   1,   /* field[1] = organizer */
+  12,   /* field[12] = rrule */
   3,   /* field[3] = start_micros */
   5,   /* field[5] = subject */
   11,   /* field[11] = version */
@@ -775,7 +788,7 @@ static const unsigned mms__v1__meeting__field_indices_by_name[] = {
 static const ProtobufCIntRange mms__v1__meeting__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor mms__v1__meeting__descriptor =
 {
@@ -785,7 +798,7 @@ const ProtobufCMessageDescriptor mms__v1__meeting__descriptor =
   "Mms__V1__Meeting",
   "mms.v1",
   sizeof(Mms__V1__Meeting),
-  12,
+  13,
   mms__v1__meeting__field_descriptors,
   mms__v1__meeting__field_indices_by_name,
   1,  mms__v1__meeting__number_ranges,

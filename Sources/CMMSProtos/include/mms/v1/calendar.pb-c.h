@@ -111,10 +111,16 @@ struct  Mms__V1__Meeting
    * Increases each time the meeting is rewritten.
    */
   uint32_t version;
+  /*
+   * For a recurring meeting, its RRULE value (RFC 5545 §3.3.10, evaluated in UTC), e.g.
+   * "FREQ=WEEKLY;BYDAY=MO;COUNT=10"; start and end are then its first occurrence. Empty for a
+   * single meeting. A series with any occurrence still to end is one meeting to migrate (R2).
+   */
+  char *rrule;
 };
 #define MMS__V1__MEETING__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__meeting__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__BODY_FORMAT__BODY_FORMAT_UNSPECIFIED, 0,NULL, MMS__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__BODY_FORMAT__BODY_FORMAT_UNSPECIFIED, 0,NULL, MMS__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__AddMeetingRequest
