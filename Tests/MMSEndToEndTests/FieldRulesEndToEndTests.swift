@@ -77,6 +77,23 @@ extension EndToEnd {
             #expect(try await tenant.json(["meeting", "list", "--identity", user])["meetings"].array.isEmpty)
         }
 
+        @Test("Issue 17, R2: meeting add --rrule adds a series begun in the past that is still to come; a series wholly past or a bad rule is refused")
+        func recurringMeeting() async throws {
+            let tenant = try await TenantContext.make(on: try SharedServer.get())
+            let user = try await tenant.createUser("weekly")
+            let start = Date().addingTimeInterval(-14 * 86_400)
+            let range = ["--start", TenantContext.iso(start), "--end", TenantContext.iso(start.addingTimeInterval(1800))]
+            let added = try await tenant.json(["meeting", "add", "--organizer", user, "--body", "x", "--format", "text", "--kind", "teams",
+                                               "--rrule", "FREQ=WEEKLY;COUNT=5"] + range)
+            #expect(added["rrule"].string == "FREQ=WEEKLY;COUNT=5", "\(added)")
+            #expect(try await tenant.json(["meeting", "list", "--identity", user])["meetings"].array.count == 1)
+            expectInvalid(try await tenant.mms(["meeting", "add", "--organizer", user, "--body", "x", "--format", "text", "--kind", "teams",
+                                                "--rrule", "FREQ=WEEKLY;COUNT=2"] + range), naming: "past")
+            expectInvalid(try await tenant.mms(["meeting", "add", "--organizer", user, "--body", "x", "--format", "text", "--kind", "teams",
+                                                "--rrule", "FREQ=FORTNIGHTLY"] + range), naming: "meeting.rrule")
+            #expect(try await tenant.json(["meeting", "list", "--identity", user])["meetings"].array.count == 1)
+        }
+
         @Test("Issue 9, M5: an attendee listed twice, once in capitals, is stored once")
         func duplicateAttendee() async throws {
             let tenant = try await TenantContext.make(on: try SharedServer.get())
