@@ -51,6 +51,7 @@ public enum StoreContract {
         ("Follow-up: many follow-ups blocked behind running migrations never starve other users", QueueContract.blockedFollowUpsDoNotStarve),
         ("M7: rescheduling counts a retry and hides the migration until the retry time", QueueContract.reschedule),
         ("Outbox: a meeting's rewrite, outcome and invitation are recorded atomically and once", OutboxContract.atomicAndIdempotent),
+        ("Counters: after any sequence of outcomes (failed ones recorded again) the record's counters equal a recount", OutboxContract.countersFollowOutcomes),
         ("Outbox: a rewrite of a meeting edited meanwhile is refused and writes nothing", OutboxContract.staleRewrite),
         ("Outbox: unsent invitations are listed until marked sent; deliveries count once per id", OutboxContract.unsentAndDeliveries),
         ("S1: status filters by identity, time window and state, newest first", StatusContract.filters),

@@ -106,6 +106,7 @@ extension SQLiteMigrationStore {
                 meeting.version = rewrite.expectedVersion + 1
                 try Self.save(db, meeting)
             }
+            var invitesAdded = 0
             if let invitation, let invitationData {
                 try db.execute(
                     sql: """
@@ -116,6 +117,7 @@ extension SQLiteMigrationStore {
                         invitation.id, invitation.correlationId.rawValue, invitation.meeting.rawValue, invitation.created.micros,
                         invitation.body.utf8Data, invitationData,
                     ])
+                invitesAdded = db.changesCount
             }
             try db.execute(
                 sql: """
@@ -127,8 +129,33 @@ extension SQLiteMigrationStore {
                     outcome.correlationId.rawValue, outcome.meeting.rawValue, outcome.subject, outcome.outcome.rawValue,
                     outcome.reason, outcome.recorded.micros,
                 ])
-            try Self.updateCounters(db, outcome.correlationId, now: outcome.recorded)
+            // The counters move by this one outcome (a meeting recorded again was failed before),
+            // so recording M meetings costs O(M), not O(M²) (issue 11).
+            try Self.addToCounters(
+                db, outcome.correlationId, replacingFailed: previous != nil, with: outcome.outcome, invites: invitesAdded, now: outcome.recorded)
         }
+    }
+
+    /// Moves a migration's counters by one recorded outcome.
+    static func addToCounters(
+        _ db: Database, _ id: CorrelationID, replacingFailed: Bool, with outcome: MeetingOutcome, invites: Int, now: Date
+    ) throws {
+        try db.execute(
+            sql: """
+                UPDATE migrations SET
+                    total = total + :newMeeting,
+                    succeeded = succeeded + :migrated,
+                    failed = failed + :failed - :replacedFailed,
+                    skipped = skipped + :skipped,
+                    invites = invites + :invites,
+                    modified_at = :now
+                WHERE id = :id
+                """,
+            arguments: [
+                "id": id.rawValue, "now": now.micros, "newMeeting": replacingFailed ? 0 : 1, "replacedFailed": replacingFailed ? 1 : 0,
+                "migrated": outcome == .migrated ? 1 : 0, "failed": outcome == .failed ? 1 : 0, "skipped": outcome == .skipped ? 1 : 0,
+                "invites": invites,
+            ])
     }
 
     public func finishMigration(_ lease: MigrationLease, state: MigrationState, message: String, now: Date) async throws {
@@ -216,21 +243,6 @@ extension SQLiteMigrationStore {
         guard let row, (row["state"] as String) == MigrationState.inProgress.rawValue, (row["lease_token"] as Int64) == lease.token else {
             throw MigrationStoreConflict.leaseLost(lease.correlationId)
         }
-    }
-
-    static func updateCounters(_ db: Database, _ id: CorrelationID, now: Date) throws {
-        try db.execute(
-            sql: """
-                UPDATE migrations SET
-                    total = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id),
-                    succeeded = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id AND outcome = 'migrated'),
-                    failed = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id AND outcome = 'failed'),
-                    skipped = (SELECT COUNT(*) FROM meeting_outcomes WHERE migration_id = :id AND outcome = 'skipped'),
-                    invites = (SELECT COUNT(*) FROM outbox WHERE migration_id = :id),
-                    modified_at = :now
-                WHERE id = :id
-                """,
-            arguments: ["id": id.rawValue, "now": now.micros])
     }
 
     static func scopeOf(_ row: Row) -> MigrationScope {
