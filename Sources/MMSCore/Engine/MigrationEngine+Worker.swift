@@ -143,7 +143,7 @@ extension MigrationEngine {
             let startedAt = clock.now()
             let mailbox = try await mailboxes.mailbox(for: record.tenant)
             // The built-in calendar's rewrite joins the store's transaction; another mailbox is
-            // written first, then the outcome recorded (see recordRemotePlan).
+            // written first, then the outcome recorded (migrateRemote, MigrationEngine+Mailbox.swift).
             let builtIn = mailbox is BuiltInMailbox
             let found = builtIn
                 ? try await BuiltInMailbox.future(store: store, organizer: organizer, now: startedAt).map(BuiltInMailbox.wrap)
