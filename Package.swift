@@ -101,6 +101,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: iCalendar (RFC 5545)
+        .target(name: "MMSICalendar", swiftSettings: strict),
+
         .target(
             name: "MMSCoreTesting",
             dependencies: ["MMSCore"],
@@ -185,6 +188,7 @@ let package = Package(
             dependencies: ["MMSCore", "MMSCoreTesting", "MMSSQLite"],
             swiftSettings: strict
         ),
+        .testTarget(name: "MMSICalendarTests", dependencies: ["MMSICalendar"], swiftSettings: strict),
         .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(
