@@ -176,7 +176,7 @@ enum ResourceMapping {
             event.setValue(stamp, forProperty: "DTSTAMP")
             event.setValue(stamp, forProperty: "LAST-MODIFIED")
         }
-        return resource.serialisedBytes()
+        return resource.serializedBytes()
     }
 
     // MARK: A new resource
@@ -217,6 +217,6 @@ enum ResourceMapping {
             components: [event])
         var resource = ICalendarResource(lineEnding: .crlf)
         resource.addComponent(calendar)
-        return resource.serialisedBytes()
+        return resource.serializedBytes()
     }
 }

@@ -64,3 +64,8 @@ enum Fixtures {
         ])
     }
 }
+
+/// Whether bytes are well-formed UTF-8 (decoding would not need replacement characters).
+func isValidUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+    Array(String(decoding: bytes, as: UTF8.self).utf8).elementsEqual(bytes)
+}

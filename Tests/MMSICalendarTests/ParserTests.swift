@@ -37,7 +37,7 @@ struct ParserTests {
         #expect(attendee.parameterValue(named: "Delegated-From") == "mailto:d,e@x.org")
         #expect(attendee.parameterValue(named: "CN") == "Plain")
         #expect(attendee.value == "mailto:z@x.org")
-        #expect(resource.serialisedString() == text)
+        #expect(resource.serializedString() == text)
     }
 
     @Test("a value may contain colons, semicolons and be empty")
@@ -63,14 +63,14 @@ struct ParserTests {
         let text = "begin:vcalendar\r\nBEGIN:VEvent \r\nUID:1\r\nEnd:VEVENT\r\nEND:VCALENDAR\t\r\n"
         let resource = try ICalendarResource(parsing: text)
         #expect(resource.allComponents(named: "VEVENT").count == 1)
-        #expect(resource.serialisedString() == text)
+        #expect(resource.serializedString() == text)
     }
 
     @Test("empty input is an empty resource")
     func empty() throws {
         let resource = try ICalendarResource(parsing: "")
         #expect(resource.components.isEmpty)
-        #expect(resource.serialisedBytes().isEmpty)
+        #expect(resource.serializedBytes().isEmpty)
     }
 
     // MARK: Malformed input

@@ -161,6 +161,9 @@ struct RecurrenceRuleTests {
                  expected: ["20260101T000000", "20260101T000030", "20260101T000100", "20260101T000130"], complete: true),
         RuleCase(name: "Negative BYYEARDAY (last day of the year)", start: "20261231T100000", rule: "FREQ=YEARLY;BYYEARDAY=-1;COUNT=2",
                  expected: ["20261231", "20271231"], complete: true),
+        // dateutil gives 20230404 here: it cuts the first week at DTSTART before BYSETPOS (dateutil/dateutil#1398).
+        RuleCase(name: "WEEKLY BYSETPOS counts within the whole first week, then drops instances before DTSTART", start: "20230402T060000",
+                 rule: "FREQ=WEEKLY;BYDAY=TU,TH,WE,MO;BYSETPOS=2;WKST=TH;COUNT=2", expected: ["20230403", "20230410"], complete: true),
         RuleCase(name: "A rule that never matches ends when its budget runs out", start: "20260101T000000", rule: "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
                  expected: [], complete: true),
     ]

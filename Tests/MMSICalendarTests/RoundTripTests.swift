@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MMSICalendar
 
-@Suite("Round trip: an unmodified tree serialises to the input, byte for byte")
+@Suite("Round trip: an unmodified tree serializes to the input, byte for byte")
 struct RoundTripTests {
     static let inputs: [(String, [UInt8])] = {
         var cases: [(String, String)] = [
@@ -39,8 +39,8 @@ struct RoundTripTests {
     func roundTrip(index: Int) throws {
         let (label, bytes) = Self.inputs[index]
         let resource = try ICalendarResource(parsing: bytes)
-        #expect(resource.serialisedBytes() == bytes, "\(label)")
-        #expect(try ICalendarResource(parsing: Data(bytes)).serialisedData() == Data(bytes), "\(label)")
+        #expect(resource.serializedBytes() == bytes, "\(label)")
+        #expect(try ICalendarResource(parsing: Data(bytes)).serializedData() == Data(bytes), "\(label)")
     }
 
     @Test("byte-identical round trip of seeded random resources")
@@ -67,7 +67,7 @@ struct RoundTripTests {
             }
             text += "END:VCALENDAR" + (Bool.random(using: &generator) ? ending : "")
             let resource = try #require(try? ICalendarResource(parsing: text), "\(text.debugDescription)")
-            #expect(resource.serialisedString() == text)
+            #expect(resource.serializedString() == text)
         }
     }
 }
