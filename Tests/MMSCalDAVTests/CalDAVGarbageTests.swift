@@ -33,7 +33,20 @@ struct CalDAVGarbageTests {
                 except Exception: pass
                 self.close_connection = True
                 return
+            good = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:good\r\nDTSTAMP:20260101T000000Z\r\n"
+                    "DTSTART:20360101T100000Z\r\nDTEND:20360101T110000Z\r\nSUMMARY:Fine\r\nORGANIZER:mailto:alice@example.com\r\n"
+                    "END:VEVENT\r\nEND:VCALENDAR\r\n")
+            def item(href, data):
+                return ("<response><href>" + href + "</href><propstat><prop><getetag>\"e-" + href + "\"</getetag>"
+                        "<C:calendar-data>" + data + "</C:calendar-data></prop><status>HTTP/1.1 200 OK</status></propstat></response>")
+            mixed = ("<?xml version='1.0'?><multistatus xmlns='DAV:' xmlns:C='urn:ietf:params:xml:ns:caldav'>"
+                     "<response><href>/alice@example.com/cal/</href><propstat><prop><resourcetype><collection/><C:calendar/></resourcetype>"
+                     "</prop><status>HTTP/1.1 200 OK</status></propstat></response>"
+                     + item("/alice@example.com/cal/bad.ics", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nthis is no content line\r\n")
+                     + item("/alice@example.com/cal/good.ics", good)
+                     + "</multistatus>").encode()
             body = {
+                "mixed": mixed,
                 "xml": b"<?xml version='1.0'?><multistatus xmlns='DAV:'><response><href>/x</href><propstat>&bogus;<<</",
                 "html": b"<html><body>It works!</body></html>",
                 "deep": b"<?xml version='1.0'?><multistatus xmlns='DAV:'>" + b"<response>" * 100000,
@@ -99,6 +112,29 @@ struct CalDAVGarbageTests {
                     return false
                 }
             }
+        }
+    }
+}
+
+extension CalDAVGarbageTests {
+    @Test("a resource that is not iCalendar is returned as unreadable, naming it, and the rest goes on")
+    func unreadableResource() async throws {
+        try await Self.withGarbageServer("mixed") { url in
+            let mailbox = try Self.mailbox(url, limits: .defaults)
+            let found = try await mailbox.futureMeetings(of: Fixtures.user, now: Date())
+            #expect(found.count == 2)
+            let good = try #require(found.first { $0.unreadable == nil })
+            #expect(good.meeting.id.rawValue == "good")
+            #expect(good.meeting.subject == "Fine")
+            #expect(good.revision == "\"e-/alice@example.com/cal/good.ics\"")
+            let bad = try #require(found.first { $0.unreadable != nil })
+            #expect(bad.location == url + "alice@example.com/cal/bad.ics")
+            #expect(bad.unreadable?.hasPrefix(bad.location + ": ") == true)
+            #expect(bad.meeting.id != good.meeting.id)
+            let report = try await mailbox.test(organizer: Fixtures.user, now: Date())
+            #expect(report.futureMeetings == 1)
+            #expect(report.unreadable.count == 1)
+            #expect(report.calendars == [url + "alice@example.com/cal/"])
         }
     }
 }
