@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries
@@ -101,8 +103,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // iCalendar (RFC 5545): the project's only iCalendar code; no dependency.
+        // MARK: iCalendar (RFC 5545) and the CalDAV mailbox (RFC 4791)
         .target(name: "MMSICalendar", exclude: ["README.md"], swiftSettings: strict),
+        .target(
+            name: "MMSCalDAV",
+            dependencies: [
+                "MMSCore", "MMSICalendar",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         .target(
             name: "MMSCoreTesting",
             dependencies: ["MMSCore"],
@@ -118,7 +133,8 @@ let package = Package(
         .target(
             name: "MMSServer",
             dependencies: [
-                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite",
+                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite", "MMSCalDAV",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,9 +203,20 @@ let package = Package(
             dependencies: ["MMSCore", "MMSCoreTesting", "MMSSQLite"],
             swiftSettings: strict
         ),
+        .testTarget(name: "MMSICalendarTests", dependencies: ["MMSICalendar"], swiftSettings: strict),
+        .testTarget(
+            name: "MMSCalDAVTests",
+            dependencies: [
+                "MMSCalDAV", "MMSCore", "MMSICalendar",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
-        .testTarget(name: "MMSICalendarTests", dependencies: ["MMSICalendar"], swiftSettings: strict),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [

@@ -18,7 +18,7 @@ public struct MMSServerApplication: Sendable {
         public var dataDirectory: String
         /// Hold, retries, workers and leases of the engine.
         public var engine: MigrationEngineConfiguration
-        /// Builds a tenant's CalDAV mailbox; nil refuses CalDAV tenants (a build without the connector).
+        /// Builds a tenant's CalDAV mailbox; nil means the CalDAV connector (MMSCalDAV).
         public var calDAV: TenantMailboxes.CalDAVFactory?
 
         public init(
@@ -33,6 +33,7 @@ public struct MMSServerApplication: Sendable {
     }
 
     public let configuration: Configuration
+    let calDAVConnector: CalDAVConnector
     public let engine: MigrationEngine
     public let rpcServer: RPCServer
     private let health: HealthService
@@ -57,7 +58,9 @@ public struct MMSServerApplication: Sendable {
         let auth = try await Authenticator.load(store: access)
         self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
         let secrets = try FileSecretStore(dataDirectory: configuration.dataDirectory)
-        let mailboxes = TenantMailboxes(store: store, secrets: secrets, calDAV: configuration.calDAV)
+        let connector = CalDAVConnector(logger: logger)
+        let mailboxes = TenantMailboxes(
+            store: store, secrets: secrets, calDAV: configuration.calDAV ?? { try connector.mailbox($0, password: $1) })
         let engine = MigrationEngine(store: store, configuration: configuration.engine, mailboxes: mailboxes, logger: logger)
         let health = HealthService()
         var router = RPCRouter()
@@ -68,6 +71,7 @@ public struct MMSServerApplication: Sendable {
         DirectoryService(engine: engine, auth: auth).register(on: &router)
         CalendarService(engine: engine, auth: auth).register(on: &router)
         self.configuration = configuration
+        self.calDAVConnector = connector
         self.engine = engine
         self.health = health
         self.logger = logger
@@ -86,10 +90,16 @@ public struct MMSServerApplication: Sendable {
                 logger: self.logger
             )
         )
-        try await withGracefulShutdownHandler {
-            try await group.run()
-        } onGracefulShutdown: {
-            self.health.markNotServing()
+        do {
+            try await withGracefulShutdownHandler {
+                try await group.run()
+            } onGracefulShutdown: {
+                self.health.markNotServing()
+            }
+        } catch {
+            await self.calDAVConnector.shutdown()
+            throw error
         }
+        await self.calDAVConnector.shutdown()
     }
 }

@@ -137,9 +137,18 @@ extension MigrationEngine {
     /// The updated invitations recorded for a meeting (sent or not).
     /// - Throws: ``MigrationEngineError`` `.notFound` when the meeting is not one of `tenant`'s.
     public func invitations(tenant: TenantID, meeting id: MeetingID) async throws -> [OutgoingInvitation] {
+        try validate(tenant)
         // The meeting must be this tenant's: the outbox is keyed by meeting id alone (issue 9).
-        _ = try await meeting(tenant: tenant, id: id)
-        return try await store.invitations(forMeeting: id).filter { $0.tenant == tenant }
+        if try await tenantMailbox(tenant) is BuiltInMailbox {
+            _ = try await meeting(tenant: tenant, id: id)
+            return try await store.invitations(forMeeting: id).filter { $0.tenant == tenant }
+        }
+        // A calendar server's meeting (its UID) is known here by its invitations, each the tenant's own.
+        let invitations = try await store.invitations(forMeeting: id).filter { $0.tenant == tenant }
+        guard !invitations.isEmpty else {
+            throw MigrationEngineError(code: .notFound, field: "meeting", message: "no invitation for meeting '\(id)' in tenant '\(tenant)'")
+        }
+        return invitations
     }
 
     /// A time as ISO 8601 UTC, for messages.

@@ -80,6 +80,12 @@ final class RadicaleProcess: Sendable {
         return (status, (try? String(contentsOf: headerFile, encoding: .utf8)) ?? "", (try? Data(contentsOf: output)) ?? Data())
     }
 
+    /// Creates a user's home collection at `path` (e.g. `/ann@contoso.example/`).
+    func makeHome(_ path: String) async throws {
+        let status = try await request("MKCOL", path).status
+        guard status == 201 else { throw Failure("MKCOL \(path) answered \(status)") }
+    }
+
     /// Creates the calendar collection at `path` (e.g. `/ann@contoso.example/calendar/`).
     func makeCalendar(_ path: String) async throws {
         let status = try await request("MKCALENDAR", path).status

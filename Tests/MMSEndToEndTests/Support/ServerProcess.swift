@@ -11,6 +11,8 @@ final class ServerProcess: Sendable {
         /// `--retry-schedule`: short, so a failed attempt is retried within a test.
         var retrySchedule = "1s,1s"
         var workers = 2
+        /// More `mms-server` options, e.g. `["--lease", "2s"]`.
+        var extra: [String] = []
     }
 
     let binaries: URL
@@ -67,7 +69,7 @@ final class ServerProcess: Sendable {
                     "--listen", endpoint, "--data-dir", dataDirectory.path, "--hold", settings.hold,
                     "--retry-schedule", settings.retrySchedule, "--workers", String(settings.workers), "--threads", "1",
                     "--log-level", "warning", "--shutdown-grace", "2s",
-                ],
+                ] + settings.extra,
                 environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MMS_") },
                 outputDirectory: scratch)
             let deadline = ContinuousClock.now + .seconds(30)
@@ -100,6 +102,13 @@ final class ServerProcess: Sendable {
             throw Failure("mms-server did not exit within 20 s of SIGTERM:\n\(child.errorText())")
         }
         return status
+    }
+
+    /// Kills the server with SIGKILL (a crash) and waits until it is gone.
+    func killNow() async {
+        let child = state.value.child
+        child.kill()
+        _ = await child.waitForExit(timeout: .seconds(20))
     }
 
     /// Starts the server again on the same data directory (on a new port).
