@@ -59,10 +59,15 @@ struct CalDAVGarbageTests {
         do_GET = do_PUT = do_PROPFIND = do_REPORT = answer
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
+    if len(sys.argv) > 4:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
     """#
 
-    static func withGarbageServer(_ mode: String, _ body: (String) async throws -> Void) async throws {
+    static func withGarbageServer(_ mode: String, tls: (certificate: String, key: String)? = nil, _ body: (String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mms-garbage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -72,7 +77,7 @@ struct CalDAVGarbageTests {
         let port = try CalDAVServer.freePort()
         let process = Process()
         process.executableURL = python
-        process.arguments = [file.path, mode, String(port)]
+        process.arguments = [file.path, mode, String(port)] + (tls.map { [$0.certificate, $0.key] } ?? [])
         try process.run()
         defer { CalDAVServer.kill(process) }
         var ready = false
@@ -81,12 +86,12 @@ struct CalDAVGarbageTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         try #require(ready, "the garbage server did not start")
-        try await body("http://127.0.0.1:\(port)/")
+        try await body("\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/")
     }
 
-    static func mailbox(_ url: String, limits: CalDAVLimits) throws -> CalDAVMailbox {
+    static func mailbox(_ url: String, limits: CalDAVLimits, caFile: String = "") throws -> CalDAVMailbox {
         try CalDAVMailbox(
-            settings: MailboxSettings(tenant: Fixtures.tenant, kind: .calDAV, url: url, username: "mms", pathTemplate: "/{user}/"),
+            settings: MailboxSettings(tenant: Fixtures.tenant, kind: .calDAV, url: url, username: "mms", pathTemplate: "/{user}/", caFile: caFile),
             password: "x", httpClient: CalDAVContractTests.client, logger: Logger(label: "test.garbage"), limits: limits)
     }
 
@@ -117,6 +122,36 @@ struct CalDAVGarbageTests {
 }
 
 extension CalDAVGarbageTests {
+    @Test("https is verified: against the CA file when set, against the system trust store otherwise")
+    func tlsVerification() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mms-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        _ = try Command.run("openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ])
+        try await Self.withGarbageServer("mixed", tls: (certificate, key)) { url in
+            // Trusted through the CA file: the TLS handshake succeeds and the meetings are read.
+            let trusted = try Self.mailbox(url, limits: Self.small, caFile: certificate)
+            let found = try await trusted.futureMeetings(of: Fixtures.user, now: Date())
+            #expect(found.contains { $0.meeting.id.rawValue == "good" })
+            // The same self-signed server against the system trust store: refused, and the message says what to check.
+            let untrusted = try Self.mailbox(url, limits: Self.small)
+            await #expect {
+                _ = try await untrusted.futureMeetings(of: Fixtures.user, now: Date())
+            } throws: { error in
+                guard case MailboxError.misconfigured(let message) = error else {
+                    Issue.record("\(error)")
+                    return false
+                }
+                return message.contains("CA file")
+            }
+        }
+    }
+
     @Test("a resource that is not iCalendar is returned as unreadable, naming it, and the rest goes on")
     func unreadableResource() async throws {
         try await Self.withGarbageServer("mixed") { url in
