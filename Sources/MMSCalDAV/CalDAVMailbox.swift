@@ -93,6 +93,11 @@ public final class CalDAVMailbox: Mailbox {
 
     public var description: String { "CalDAV \(settings.url)" }
 
+    /// How many HTTP requests this mailbox has sent, by method (`PROPFIND`, `REPORT`, `PUT`, `GET`),
+    /// each redirect followed counting as one more: for benchmarks and tests (the goal is one
+    /// discovery per user, two REPORTs per calendar, one PUT per meeting and no GET but after a 412).
+    public var requestCounts: [String: Int] { transport.counter.snapshot }
+
     static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")

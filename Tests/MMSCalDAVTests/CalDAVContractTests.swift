@@ -212,6 +212,13 @@ struct CalDAVContractTests {
                 #expect(keptAfter.contains { $0.hasPrefix("X-CONTOSO-ROOM;") })
             }
         }
+        // One PROPFIND (template: the home's calendars) or three (discovery), two REPORTs, one PUT per meeting, no GET.
+        let written = found.filter { $0.meeting.id.rawValue != "pasted-block" }.count
+        let counts = setup.mailbox.requestCounts
+        #expect(counts["PROPFIND"] == (kind == .radicale ? 1 : 3))
+        #expect(counts["REPORT"] == 2)
+        #expect(counts["PUT"] == written)
+        #expect(counts["GET", default: 0] == 0)
         // A second migration finds them already carrying the new block: the planned body equals the current one.
         let again = try await setup.mailbox.futureMeetings(of: Self.user, now: Self.now)
         for meeting in again where meeting.meeting.id.rawValue != "pasted-block" {
