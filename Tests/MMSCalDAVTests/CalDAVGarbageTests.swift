@@ -24,6 +24,12 @@ struct CalDAVGarbageTests {
                 return
             if mode == "redirect":
                 self.send_response(302); self.send_header("Location", self.path + "x"); self.send_header("Content-Length", "0"); self.end_headers(); return
+            if mode == "huge-length":
+                self.send_response(207); self.send_header("Content-Type", "application/xml"); self.send_header("Content-Length", str(20 << 20)); self.end_headers()
+                try: self.wfile.write(b'<?xml version="1.0"?><multistatus xmlns="DAV:">')
+                except Exception: pass
+                time.sleep(3600)
+                return
             if mode == "huge":
                 self.send_response(207); self.send_header("Content-Type", "application/xml"); self.end_headers()
                 chunk = b"<a>" * 65536
@@ -95,17 +101,20 @@ struct CalDAVGarbageTests {
             password: "x", httpClient: CalDAVContractTests.client, logger: Logger(label: "test.garbage"), limits: limits)
     }
 
-    static let small = CalDAVLimits(maxResourceBytes: 1 << 20, maxResponseBytes: 1 << 20, requestTimeout: .seconds(3), maxRedirects: 3)
+    /// Small caps; a generous timeout (the machine may be loaded), but for the server that never answers.
+    static func small(timeout: Duration = .seconds(60)) -> CalDAVLimits {
+        CalDAVLimits(maxResourceBytes: 1 << 20, maxResponseBytes: 1 << 20, requestTimeout: timeout, maxRedirects: 3)
+    }
 
     enum Expected: Sendable { case malformed, unavailable }
 
     @Test("garbage answers give a clear error", arguments: [
-        ("xml", Expected.malformed), ("html", .malformed), ("deep", .malformed), ("binary", .malformed), ("huge", .malformed),
+        ("xml", Expected.malformed), ("html", .malformed), ("deep", .malformed), ("binary", .malformed), ("huge", .malformed), ("huge-length", .malformed),
         ("redirect", .malformed), ("teapot", .malformed), ("hang", .unavailable),
     ])
     func garbage(_ mode: String, _ expected: Expected) async throws {
         try await Self.withGarbageServer(mode) { url in
-            let mailbox = try Self.mailbox(url, limits: Self.small)
+            let mailbox = try Self.mailbox(url, limits: Self.small(timeout: mode == "hang" ? .seconds(2) : .seconds(60)))
             await #expect {
                 _ = try await mailbox.futureMeetings(of: Fixtures.user, now: Date())
             } throws: { error in
@@ -135,11 +144,11 @@ extension CalDAVGarbageTests {
         ])
         try await Self.withGarbageServer("mixed", tls: (certificate, key)) { url in
             // Trusted through the CA file: the TLS handshake succeeds and the meetings are read.
-            let trusted = try Self.mailbox(url, limits: Self.small, caFile: certificate)
+            let trusted = try Self.mailbox(url, limits: Self.small(), caFile: certificate)
             let found = try await trusted.futureMeetings(of: Fixtures.user, now: Date())
             #expect(found.contains { $0.meeting.id.rawValue == "good" })
             // The same self-signed server against the system trust store: refused, and the message says what to check.
-            let untrusted = try Self.mailbox(url, limits: Self.small)
+            let untrusted = try Self.mailbox(url, limits: Self.small())
             await #expect {
                 _ = try await untrusted.futureMeetings(of: Fixtures.user, now: Date())
             } throws: { error in

@@ -89,6 +89,8 @@ enum Fixtures {
                     + line("LOCATION:Room 4 / \(skype.joinURL)")
                     + line("X-MICROSOFT-SKYPETEAMSMEETINGURL:\(skype.joinURL)")
                     + line("CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=Join:\(skype.joinURL)")
+                    + line("X-MICROSOFT-ONLINEMEETINGINFORMATION:" + TextEscaping.escape("{\"OnlineMeetingUrl\":\"\(skype.joinURL)\",\"Provider\":1}"))
+                    + line("X-MICROSOFT-ONLINEMEETINGCONFLINK:conf:sip:alice@example.com;gruu;opaque=app:conf:focus:id:K7Q2X9LM")
                     + line("X-CONTOSO-ROOM;X-FLOOR=\"4;north\";X-WING=B:Boardroom, big table")
                     + "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"),
             timezone: true)
