@@ -84,6 +84,9 @@ struct CalDAVTransport: Sendable {
             throw MailboxError.unavailable("the CalDAV server did not answer \(what) within \(timeout)")
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw MailboxError.unavailable("the CalDAV server did not answer \(what) within \(timeout)")
+        } catch let error as HTTPClientError where error == .redirectLimitReached || error == .redirectCycleDetected {
+            // Only with a client that follows redirects itself (not httpClientConfiguration()'s).
+            throw MailboxError.malformed("the CalDAV server redirected \(what) too often or in a cycle")
         } catch let error as NIOSSLError {
             throw MailboxError.misconfigured("TLS with the CalDAV server failed for \(what) (\(error)); check the server's certificate or the mailbox's CA file")
         } catch is CancellationError {
