@@ -348,6 +348,21 @@ struct CalDAVContractTests {
         }
     }
 
+    @Test("a path template that leads nowhere is .misconfigured, naming the template (Radicale)")
+    func wrongPathTemplate() async throws {
+        let setup = try await Self.setUp(.radicale, populate: false)
+        defer { setup.close() }
+        var settings = Self.settings(for: setup.server)
+        settings.pathTemplate = "/calendars/{local}/"
+        let mailbox = try CalDAVMailbox(settings: settings, password: CalDAVServer.password, httpClient: Self.client, logger: Logger(label: "test"))
+        await #expect {
+            _ = try await mailbox.test(organizer: Self.user, now: Self.now)
+        } throws: { error in
+            guard case MailboxError.misconfigured(let message) = error else { return false }
+            return message.contains("path template") && message.contains("/calendars/alice/")
+        }
+    }
+
     @Test("a server that is down gives .unavailable")
     func serverDown() async throws {
         let port = try CalDAVServer.freePort()

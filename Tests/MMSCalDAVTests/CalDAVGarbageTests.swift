@@ -131,6 +131,16 @@ struct CalDAVGarbageTests {
 }
 
 extension CalDAVGarbageTests {
+    @Test("a resource over the size cap is unreadable, naming the cap")
+    func resourceOverCap() async throws {
+        try await Self.withGarbageServer("mixed") { url in
+            let limits = CalDAVLimits(maxResourceBytes: 100, maxResponseBytes: 1 << 20, requestTimeout: .seconds(60), maxRedirects: 3)
+            let found = try await Self.mailbox(url, limits: limits).futureMeetings(of: Fixtures.user, now: Date())
+            let good = try #require(found.first { $0.location.hasSuffix("/good.ics") })
+            #expect(good.unreadable?.contains("larger than 100 bytes") == true)
+        }
+    }
+
     @Test("https is verified: against the CA file when set, against the system trust store otherwise")
     func tlsVerification() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mms-tls-\(UUID().uuidString)")
