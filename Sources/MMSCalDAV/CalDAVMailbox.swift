@@ -93,6 +93,11 @@ public final class CalDAVMailbox: Mailbox {
 
     public var description: String { "CalDAV \(settings.url)" }
 
+    /// How many HTTP requests this mailbox has sent, by method (`PROPFIND`, `REPORT`, `PUT`, `GET`),
+    /// each redirect followed counting as one more: for benchmarks and tests (the goal is one
+    /// discovery per user, two REPORTs per calendar, one PUT per meeting and no GET but after a 412).
+    public var requestCounts: [String: Int] { transport.counter.snapshot }
+
     static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
@@ -126,7 +131,7 @@ public final class CalDAVMailbox: Mailbox {
         do {
             return try ResourceMapping.meeting(
                 from: bytes, location: meeting.location, etag: etag, tenant: organizer.tenant, organizerID: organizer.id,
-                organizerAddress: organizer.userPrincipalName, now: now)
+                organizerAddresses: ResourceMapping.addresses(of: organizer), now: now)
         } catch {
             return MailboxMeeting(unreadable: "\(meeting.location): \(error.description)", location: meeting.location, tenant: organizer.tenant, organizer: organizer.id, now: now)
         }
@@ -264,7 +269,7 @@ public final class CalDAVMailbox: Mailbox {
         do {
             guard let meeting = try ResourceMapping.meeting(
                 from: data, location: entry.location, etag: etag, tenant: organizer.tenant, organizerID: organizer.id,
-                organizerAddress: organizer.userPrincipalName, now: now)
+                organizerAddresses: ResourceMapping.addresses(of: organizer), now: now)
             else { return nil }
             remember(entry.location, etag: etag, bytes: data)
             return meeting
@@ -332,7 +337,7 @@ public final class CalDAVMailbox: Mailbox {
         remember(location, etag: etag, bytes: bytes)
         do {
             guard let meeting = try ResourceMapping.meeting(
-                from: bytes, location: location, etag: etag, tenant: tenant, organizerID: organizerID, organizerAddress: nil, now: nil)
+                from: bytes, location: location, etag: etag, tenant: tenant, organizerID: organizerID, organizerAddresses: nil, now: nil)
             else { throw MailboxError.malformed("\(url.absoluteString): the written event cannot be read back") }
             return meeting
         } catch let error as ResourceMapping.Problem {

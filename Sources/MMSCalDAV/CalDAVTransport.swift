@@ -5,6 +5,7 @@ import MMSCore
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// One HTTP exchange with a CalDAV server: the request goes out with Basic credentials, the
 /// mailbox's TLS configuration and its timeout; redirects are followed up to the limit (to the same
@@ -25,6 +26,7 @@ struct CalDAVTransport: Sendable {
     let limits: CalDAVLimits
     let logger: Logger
     let username: String
+    let counter = RequestCounter()
 
     func send(
         _ method: HTTPMethod, _ url: URL, headers: [(String, String)] = [], body: Data? = nil, maxBytes: Int, what: String
@@ -59,6 +61,7 @@ struct CalDAVTransport: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         request.tlsConfiguration = tlsConfiguration
+        counter.count(method.rawValue)
         let timeout = limits.requestTimeout
         let client = self.client
         let prepared = request
@@ -70,6 +73,7 @@ struct CalDAVTransport: Sendable {
                 }
                 let buffer = try await response.body.collect(upTo: maxBytes)
                 let data = Data(buffer.readableBytesView)
+                logger.debug("CalDAV \(method.rawValue) \(url.path) → \(response.status.code), \(data.count) bytes")
                 return Response(status: Int(response.status.code), headers: response.headers, body: data, url: url)
             }
         } catch let error as TooLarge {
@@ -80,6 +84,9 @@ struct CalDAVTransport: Sendable {
             throw MailboxError.unavailable("the CalDAV server did not answer \(what) within \(timeout)")
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw MailboxError.unavailable("the CalDAV server did not answer \(what) within \(timeout)")
+        } catch let error as HTTPClientError where error == .redirectLimitReached || error == .redirectCycleDetected {
+            // Only with a client that follows redirects itself (not httpClientConfiguration()'s).
+            throw MailboxError.malformed("the CalDAV server redirected \(what) too often or in a cycle")
         } catch let error as NIOSSLError {
             throw MailboxError.misconfigured("TLS with the CalDAV server failed for \(what) (\(error)); check the server's certificate or the mailbox's CA file")
         } catch is CancellationError {
@@ -94,6 +101,13 @@ struct CalDAVTransport: Sendable {
     }
 
     struct TooLarge: Error { var bytes: Int? }
+
+    /// How many requests were sent, by method.
+    final class RequestCounter: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+        func count(_ method: String) { counts.withLock { $0[method, default: 0] += 1 } }
+        var snapshot: [String: Int] { counts.withLock { $0 } }
+    }
     struct DeadlineExceeded: Error {}
 }
 

@@ -29,18 +29,27 @@ enum ResourceMapping {
         return series
     }
 
-    /// The meeting a resource holds, or nil when it is not `organizerAddress`'s (when given) or has no
-    /// occurrence ending after `now` (when given).
+    /// The addresses a user organises meetings as: the principal name and the SIP address's
+    /// `user@host` (the directory's other address for them).
+    static func addresses(of user: User) -> [String] {
+        var addresses = [user.userPrincipalName]
+        let sip = user.sipAddress
+        if sip.lowercased().hasPrefix("sip:") { addresses.append(String(sip.dropFirst(4))) }
+        return addresses
+    }
+
+    /// The meeting a resource holds, or nil when its ORGANIZER is none of `organizerAddresses` (when
+    /// given) or it has no occurrence ending after `now` (when given).
     static func meeting(
-        from bytes: [UInt8], location: String, etag: String, tenant: TenantID, organizerID: UserID, organizerAddress: String?, now: Date?
+        from bytes: [UInt8], location: String, etag: String, tenant: TenantID, organizerID: UserID, organizerAddresses: [String]?, now: Date?
     ) throws(Problem) -> MailboxMeeting? {
         let resource = try parse(bytes)
         let series = try series(in: resource)
         guard let main = series.master ?? series.overrides.first else { throw Problem(description: "it holds no VEVENT") }
         guard let uid = series.uid, !uid.isEmpty else { throw Problem(description: "its VEVENT has no UID") }
         let organizer = main.property(named: "ORGANIZER")?.mailtoAddress
-        if let organizerAddress {
-            guard let organizer, MailAddress.key(organizer) == MailAddress.key(organizerAddress) else { return nil }
+        if let organizerAddresses {
+            guard let organizer, organizerAddresses.contains(where: { MailAddress.key($0) == MailAddress.key(organizer) }) else { return nil }
         }
         let timeZones = TimeZoneResolver(resource: resource)
         let reference = now ?? Date()
@@ -72,7 +81,7 @@ enum ResourceMapping {
         let attendees = main.properties(named: "ATTENDEE").compactMap(\.mailtoAddress)
         let meeting = CalendarMeeting(
             id: MeetingID(uid), tenant: tenant, organizer: organizerID,
-            attendees: MailAddress.distinct(attendees, excluding: organizer ?? organizerAddress),
+            attendees: MailAddress.distinct(attendees, excluding: organizer ?? organizerAddresses?.first),
             start: start, end: end,
             subject: main.property(named: "SUMMARY")?.textValue ?? "",
             body: body, bodyFormat: format, attachments: attachments(of: main),

@@ -162,7 +162,8 @@ struct CalDAVContractTests {
         defer { setup.close() }
         let found = try await setup.mailbox.futureMeetings(of: Self.user, now: Self.now)
         let changeable: Set<String> = [
-            "DESCRIPTION", "X-ALT-DESC", "LOCATION", "CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED",
+            "DESCRIPTION", "X-ALT-DESC", "LOCATION", "CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL", "X-MICROSOFT-ONLINEMEETINGINFORMATION",
+            "SEQUENCE", "DTSTAMP", "LAST-MODIFIED",
         ]
         for meeting in found where meeting.meeting.id.rawValue != "pasted-block" {
             let uid = meeting.meeting.id.rawValue
@@ -208,10 +209,21 @@ struct CalDAVContractTests {
                 #expect(location == "LOCATION:Room 4 / " + Fixtures.target.joinURL)
                 #expect(after.unfolded.contains("X-MICROSOFT-SKYPETEAMSMEETINGURL:" + Fixtures.target.joinURL))
                 #expect(after.unfolded.contains { $0.hasPrefix("CONFERENCE;") && $0.hasSuffix(":" + Fixtures.target.joinURL) })
+                let information = try #require(after.unfolded.first { ContentLines.name($0) == "X-MICROSOFT-ONLINEMEETINGINFORMATION" })
+                #expect(TextEscaping.unescape(String(information.drop { $0 != ":" }.dropFirst())) == "{\"OnlineMeetingUrl\":\"\(Fixtures.target.joinURL)\",\"Provider\":1}")
+                // The SIP conference link names no join URL: kept.
+                #expect(keptAfter.contains { $0.hasPrefix("X-MICROSOFT-ONLINEMEETINGCONFLINK:") })
                 #expect(keptAfter.contains { $0.hasPrefix("BEGIN:VALARM") })
                 #expect(keptAfter.contains { $0.hasPrefix("X-CONTOSO-ROOM;") })
             }
         }
+        // One PROPFIND (template: the home's calendars) or three (discovery), two REPORTs, one PUT per meeting, no GET.
+        let written = found.filter { $0.meeting.id.rawValue != "pasted-block" }.count
+        let counts = setup.mailbox.requestCounts
+        #expect(counts["PROPFIND"] == (kind == .radicale ? 1 : 3))
+        #expect(counts["REPORT"] == 2)
+        #expect(counts["PUT"] == written)
+        #expect(counts["GET", default: 0] == 0)
         // A second migration finds them already carrying the new block: the planned body equals the current one.
         let again = try await setup.mailbox.futureMeetings(of: Self.user, now: Self.now)
         for meeting in again where meeting.meeting.id.rawValue != "pasted-block" {
@@ -244,6 +256,29 @@ struct CalDAVContractTests {
         let final = ContentLines(try setup.curl.get(setup.url("plain-future"))).unfolded.joined(separator: "\n")
         #expect(!final.contains(Fixtures.skype.joinURL))
         #expect(final.contains("SUMMARY:Edited meanwhile"))
+    }
+
+    @Test("a mailbox that did not read a meeting reads it once (GET) before writing it", arguments: CalDAVServer.Kind.allCases)
+    func writeWithoutCache(_ kind: CalDAVServer.Kind) async throws {
+        let setup = try await Self.setUp(kind)
+        defer { setup.close() }
+        let found = try await setup.mailbox.futureMeetings(of: Self.user, now: Self.now)
+        let meeting = try #require(found.first { $0.meeting.id.rawValue == "weekly-series" })
+        let other = try CalDAVMailbox(
+            settings: Self.settings(for: setup.server), password: kind == .radicale ? CalDAVServer.password : nil, httpClient: Self.client,
+            logger: Logger(label: "test.caldav.other"))
+        let written = try await other.write(Self.rewrite(meeting))
+        #expect(written.meeting.version == 3)
+        #expect(other.requestCounts == ["GET": 1, "PUT": 1])
+        let stored = ContentLines(try setup.curl.get(setup.url("weekly-series"))).unfolded
+        #expect(stored.filter { $0.hasPrefix("SEQUENCE:") } == ["SEQUENCE:3", "SEQUENCE:4"])
+        // The first mailbox's copy is now stale: its write is refused, not applied twice.
+        await #expect {
+            _ = try await setup.mailbox.write(Self.rewrite(meeting))
+        } throws: { error in
+            if case MailboxError.changed = error { return true }
+            return false
+        }
     }
 
     @Test("a deleted resource gives .deleted", arguments: CalDAVServer.Kind.allCases)
@@ -310,6 +345,21 @@ struct CalDAVContractTests {
         } throws: { error in
             guard case MailboxError.denied(let message) = error else { return false }
             return message.contains(CalDAVServer.username) && message.contains("credentials")
+        }
+    }
+
+    @Test("a path template that leads nowhere is .misconfigured, naming the template (Radicale)")
+    func wrongPathTemplate() async throws {
+        let setup = try await Self.setUp(.radicale, populate: false)
+        defer { setup.close() }
+        var settings = Self.settings(for: setup.server)
+        settings.pathTemplate = "/calendars/{local}/"
+        let mailbox = try CalDAVMailbox(settings: settings, password: CalDAVServer.password, httpClient: Self.client, logger: Logger(label: "test"))
+        await #expect {
+            _ = try await mailbox.test(organizer: Self.user, now: Self.now)
+        } throws: { error in
+            guard case MailboxError.misconfigured(let message) = error else { return false }
+            return message.contains("path template") && message.contains("/calendars/alice/")
         }
     }
 

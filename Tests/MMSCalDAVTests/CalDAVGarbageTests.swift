@@ -24,6 +24,12 @@ struct CalDAVGarbageTests {
                 return
             if mode == "redirect":
                 self.send_response(302); self.send_header("Location", self.path + "x"); self.send_header("Content-Length", "0"); self.end_headers(); return
+            if mode == "huge-length":
+                self.send_response(207); self.send_header("Content-Type", "application/xml"); self.send_header("Content-Length", str(20 << 20)); self.end_headers()
+                try: self.wfile.write(b'<?xml version="1.0"?><multistatus xmlns="DAV:">')
+                except Exception: pass
+                time.sleep(3600)
+                return
             if mode == "huge":
                 self.send_response(207); self.send_header("Content-Type", "application/xml"); self.end_headers()
                 chunk = b"<a>" * 65536
@@ -59,10 +65,15 @@ struct CalDAVGarbageTests {
         do_GET = do_PUT = do_PROPFIND = do_REPORT = answer
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
+    if len(sys.argv) > 4:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
     """#
 
-    static func withGarbageServer(_ mode: String, _ body: (String) async throws -> Void) async throws {
+    static func withGarbageServer(_ mode: String, tls: (certificate: String, key: String)? = nil, _ body: (String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mms-garbage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -72,7 +83,7 @@ struct CalDAVGarbageTests {
         let port = try CalDAVServer.freePort()
         let process = Process()
         process.executableURL = python
-        process.arguments = [file.path, mode, String(port)]
+        process.arguments = [file.path, mode, String(port)] + (tls.map { [$0.certificate, $0.key] } ?? [])
         try process.run()
         defer { CalDAVServer.kill(process) }
         var ready = false
@@ -81,26 +92,29 @@ struct CalDAVGarbageTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         try #require(ready, "the garbage server did not start")
-        try await body("http://127.0.0.1:\(port)/")
+        try await body("\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/")
     }
 
-    static func mailbox(_ url: String, limits: CalDAVLimits) throws -> CalDAVMailbox {
+    static func mailbox(_ url: String, limits: CalDAVLimits, caFile: String = "") throws -> CalDAVMailbox {
         try CalDAVMailbox(
-            settings: MailboxSettings(tenant: Fixtures.tenant, kind: .calDAV, url: url, username: "mms", pathTemplate: "/{user}/"),
+            settings: MailboxSettings(tenant: Fixtures.tenant, kind: .calDAV, url: url, username: "mms", pathTemplate: "/{user}/", caFile: caFile),
             password: "x", httpClient: CalDAVContractTests.client, logger: Logger(label: "test.garbage"), limits: limits)
     }
 
-    static let small = CalDAVLimits(maxResourceBytes: 1 << 20, maxResponseBytes: 1 << 20, requestTimeout: .seconds(3), maxRedirects: 3)
+    /// Small caps; a generous timeout (the machine may be loaded), but for the server that never answers.
+    static func small(timeout: Duration = .seconds(60)) -> CalDAVLimits {
+        CalDAVLimits(maxResourceBytes: 1 << 20, maxResponseBytes: 1 << 20, requestTimeout: timeout, maxRedirects: 3)
+    }
 
     enum Expected: Sendable { case malformed, unavailable }
 
     @Test("garbage answers give a clear error", arguments: [
-        ("xml", Expected.malformed), ("html", .malformed), ("deep", .malformed), ("binary", .malformed), ("huge", .malformed),
+        ("xml", Expected.malformed), ("html", .malformed), ("deep", .malformed), ("binary", .malformed), ("huge", .malformed), ("huge-length", .malformed),
         ("redirect", .malformed), ("teapot", .malformed), ("hang", .unavailable),
     ])
     func garbage(_ mode: String, _ expected: Expected) async throws {
         try await Self.withGarbageServer(mode) { url in
-            let mailbox = try Self.mailbox(url, limits: Self.small)
+            let mailbox = try Self.mailbox(url, limits: Self.small(timeout: mode == "hang" ? .seconds(2) : .seconds(60)))
             await #expect {
                 _ = try await mailbox.futureMeetings(of: Fixtures.user, now: Date())
             } throws: { error in
@@ -117,6 +131,46 @@ struct CalDAVGarbageTests {
 }
 
 extension CalDAVGarbageTests {
+    @Test("a resource over the size cap is unreadable, naming the cap")
+    func resourceOverCap() async throws {
+        try await Self.withGarbageServer("mixed") { url in
+            let limits = CalDAVLimits(maxResourceBytes: 100, maxResponseBytes: 1 << 20, requestTimeout: .seconds(60), maxRedirects: 3)
+            let found = try await Self.mailbox(url, limits: limits).futureMeetings(of: Fixtures.user, now: Date())
+            let good = try #require(found.first { $0.location.hasSuffix("/good.ics") })
+            #expect(good.unreadable?.contains("larger than 100 bytes") == true)
+        }
+    }
+
+    @Test("https is verified: against the CA file when set, against the system trust store otherwise")
+    func tlsVerification() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mms-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        _ = try Command.run("openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ])
+        try await Self.withGarbageServer("mixed", tls: (certificate, key)) { url in
+            // Trusted through the CA file: the TLS handshake succeeds and the meetings are read.
+            let trusted = try Self.mailbox(url, limits: Self.small(), caFile: certificate)
+            let found = try await trusted.futureMeetings(of: Fixtures.user, now: Date())
+            #expect(found.contains { $0.meeting.id.rawValue == "good" })
+            // The same self-signed server against the system trust store: refused, and the message says what to check.
+            let untrusted = try Self.mailbox(url, limits: Self.small())
+            await #expect {
+                _ = try await untrusted.futureMeetings(of: Fixtures.user, now: Date())
+            } throws: { error in
+                guard case MailboxError.misconfigured(let message) = error else {
+                    Issue.record("\(error)")
+                    return false
+                }
+                return message.contains("CA file")
+            }
+        }
+    }
+
     @Test("a resource that is not iCalendar is returned as unreadable, naming it, and the rest goes on")
     func unreadableResource() async throws {
         try await Self.withGarbageServer("mixed") { url in

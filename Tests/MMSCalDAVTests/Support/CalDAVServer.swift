@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import NIOCore
+import Synchronization
 
 /// A real CalDAV server (Radicale or Xandikos from Debian) on a free loopback port, with its
 /// storage in a temporary folder, started by a test and stopped by it.
@@ -116,24 +117,31 @@ final class CalDAVServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// A port nothing listens on right now.
+    /// Ports handed out by this process, never twice: tests start servers in parallel, and a port
+    /// found free by two of them at once would let one test talk to another's server.
+    private static let nextPort = Atomic<Int>(20_000 + Int.random(in: 0..<20_000))
+
+    /// A port nothing listens on right now, and not handed out before by this process.
     static func freePort() throws -> Int {
+        for _ in 0..<1_000 {
+            let port = nextPort.add(1, ordering: .relaxed).newValue
+            if port < 65_000, try isFree(port) { return port }
+        }
+        throw Missing(description: "no free loopback port")
+    }
+
+    private static func isFree(_ port: Int) throws -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Missing(description: "no socket") }
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw Missing(description: "bind failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound == 0
     }
 
     static func canConnect(_ port: Int) -> Bool {

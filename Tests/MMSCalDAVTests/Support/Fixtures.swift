@@ -7,7 +7,7 @@ import MMSICalendar
 enum Fixtures {
     static let organizer = "alice@example.com"
     static let tenant = TenantID("contoso")
-    static let user = User(id: UserID("alice"), tenant: tenant, userPrincipalName: "alice@example.com")
+    static let user = User(id: UserID("alice"), tenant: tenant, userPrincipalName: "alice@example.com", sipAddress: "sip:a.example@sip.example.com")
 
     /// The Skype meeting the organiser's invitations carry, and one pasted from someone else.
     static let skype = JoinDetails(kind: .skypeOnline, joinURL: "https://meet.lync.com/contoso/alice/K7Q2X9LM")
@@ -17,7 +17,7 @@ enum Fixtures {
         tenant: tenant, organizer: UserID("alice"), calendarMeeting: MeetingID("x"))
 
     /// The UIDs `futureMeetings` must find, and those it must not.
-    static let future: Set<String> = ["html-future", "plain-future", "weekly-series", "weekly-plain", "pasted-block", "participants-250", "participants-251"]
+    static let future: Set<String> = ["html-future", "plain-future", "weekly-series", "weekly-plain", "pasted-block", "participants-250", "participants-251", "sip-organizer"]
     static let notFound: Set<String> = ["past-series", "other-organizer", "past-single"]
 
     /// A long line of every kind of script that folds across multi-byte characters.
@@ -89,6 +89,8 @@ enum Fixtures {
                     + line("LOCATION:Room 4 / \(skype.joinURL)")
                     + line("X-MICROSOFT-SKYPETEAMSMEETINGURL:\(skype.joinURL)")
                     + line("CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=Join:\(skype.joinURL)")
+                    + line("X-MICROSOFT-ONLINEMEETINGINFORMATION:" + TextEscaping.escape("{\"OnlineMeetingUrl\":\"\(skype.joinURL)\",\"Provider\":1}"))
+                    + line("X-MICROSOFT-ONLINEMEETINGCONFLINK:conf:sip:alice@example.com;gruu;opaque=app:conf:focus:id:K7Q2X9LM")
                     + line("X-CONTOSO-ROOM;X-FLOOR=\"4;north\";X-WING=B:Boardroom, big table")
                     + "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"),
             timezone: true)
@@ -116,6 +118,8 @@ enum Fixtures {
             event(uid: "past-series", start: "20200106T090000Z", end: "20200106T100000Z", extra: "RRULE:FREQ=WEEKLY;COUNT=3\r\n" + description(plainBody)))
         let other = calendar(event(uid: "other-organizer", organizer: "mailto:bob@example.com", attendees: ["alice@example.com"], extra: description(plainBody)))
         let pastSingle = calendar(event(uid: "past-single", start: "20210506T090000Z", end: "20210506T100000Z", extra: description(plainBody)))
+        // Organised under the address the directory lists as the user's SIP address.
+        let sipOrganizer = calendar(event(uid: "sip-organizer", organizer: "mailto:A.Example@SIP.example.com", extra: description(plainBody)))
         let pastedBlock = calendar(event(uid: "pasted-block", extra: description(text(pasted, before: "Bob's meeting, pasted:"))))
         func participants(_ count: Int) -> Data {
             let attendees = (1..<count).map { "person\($0)@example.com" }
@@ -123,7 +127,7 @@ enum Fixtures {
         }
         return [
             ("html-future", html), ("plain-future", plain), ("weekly-series", weekly), ("weekly-plain", weeklyPlain), ("past-series", pastSeries),
-            ("other-organizer", other), ("past-single", pastSingle), ("pasted-block", pastedBlock),
+            ("other-organizer", other), ("past-single", pastSingle), ("pasted-block", pastedBlock), ("sip-organizer", sipOrganizer),
             ("participants-250", participants(250)), ("participants-251", participants(251)),
         ]
     }
