@@ -4,7 +4,7 @@ import PackageDescription
 /// Layers, bottom to top (an import never runs back up this list):
 /// wire framing (MMSWire) → typed RPC (MMSRPC, MMSRPCServer, MMSRPCClient)
 /// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore)
-/// → storage backends (MMSSQLite) → executables (mms-server; mms and mms-load under Clients/).
+/// → storage backends (MMSSQLite), connectors (MMSICalendar, MMSMIME → MMSSMTP) → executables (mms-server; mms and mms-load under Clients/).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -101,6 +101,10 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Mail delivery (iCalendar, MIME, SMTP connector)
+        .target(name: "MMSICalendar", swiftSettings: strict),
+        .target(name: "MMSMIME", swiftSettings: strict),
+
         .target(
             name: "MMSCoreTesting",
             dependencies: ["MMSCore"],
@@ -187,6 +191,7 @@ let package = Package(
         ),
         .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
+        .testTarget(name: "MMSMIMETests", dependencies: ["MMSMIME"], swiftSettings: strict),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [
