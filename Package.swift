@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries
@@ -104,6 +105,17 @@ let package = Package(
         // MARK: Mail delivery (iCalendar, MIME, SMTP connector)
         .target(name: "MMSICalendar", swiftSettings: strict),
         .target(name: "MMSMIME", swiftSettings: strict),
+        .target(
+            name: "MMSSMTP",
+            dependencies: [
+                "MMSCore", "MMSMIME", "MMSICalendar",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
 
         .target(
             name: "MMSCoreTesting",
@@ -192,6 +204,16 @@ let package = Package(
         .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSMIMETests", dependencies: ["MMSMIME"], swiftSettings: strict),
+        .testTarget(
+            name: "MMSSMTPTests",
+            dependencies: [
+                "MMSSMTP", "MMSMIME", "MMSCore", "MMSCoreTesting", "MMSSQLite",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [

@@ -23,6 +23,7 @@ struct SQLiteDurabilityTests {
         let versions = try await first.appliedSchemaVersions()
         #expect(versions == [
             "v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity", "v3: claims counted per migration",
+            "v4: mail settings, per-recipient outcomes, outbox backoff",
         ])
         let reopened = try SQLiteMigrationStore(directory: directory.path)
         #expect(try await reopened.appliedSchemaVersions() == versions)
