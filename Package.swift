@@ -132,7 +132,8 @@ let package = Package(
         .target(
             name: "MMSServer",
             dependencies: [
-                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite",
+                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite", "MMSSMTP",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -4,7 +4,9 @@ import MMSCore
 import MMSMessages
 import MMSRPC
 import MMSRPCServer
+import MMSSMTP
 import MMSSQLite
+import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
@@ -18,11 +20,18 @@ public struct MMSServerApplication: Sendable {
         public var dataDirectory: String
         /// Hold, retries, workers and leases of the engine.
         public var engine: MigrationEngineConfiguration
+        /// A PEM file of the certificates SMTP relays' must chain to, instead of the system's
+        /// (a company CA, or a test's).
+        public var smtpTrustRootsFile: String?
 
-        public init(rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults) {
+        public init(
+            rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults,
+            smtpTrustRootsFile: String? = nil
+        ) {
             self.rpc = rpc
             self.dataDirectory = dataDirectory
             self.engine = engine
+            self.smtpTrustRootsFile = smtpTrustRootsFile
         }
     }
 
@@ -50,13 +59,24 @@ public struct MMSServerApplication: Sendable {
         let access = try SQLiteAccessStore(directory: configuration.dataDirectory)
         let auth = try await Authenticator.load(store: access)
         self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
-        let engine = MigrationEngine(store: store, configuration: configuration.engine, logger: logger)
+        // Invitations: SMTP for a tenant with mail settings, the built-in recorder for the others (issue 10).
+        let secrets = MailSecrets(dataDirectory: configuration.dataDirectory)
+        let trustRoots: NIOSSLTrustRoots = try configuration.smtpTrustRootsFile.map { .certificates(try NIOSSLCertificate.fromPEMFile($0)) }
+            ?? .default
+        let smtp = SMTPInvitationSender(
+            store: store, configuration: SMTPClientConfiguration(trustRoots: trustRoots),
+            password: { try secrets.password($0) }, logger: logger)
+        let sender = TenantRoutingInvitationSender(
+            store: store, smtp: smtp, builtIn: StoreInvitationSender(store: store, clock: SystemMigrationClock()))
+        let engine = MigrationEngine(store: store, configuration: configuration.engine, sender: sender, logger: logger)
         let health = HealthService()
         var router = RPCRouter()
         health.register(on: &router)
         AdminService(access: access, auth: auth).register(on: &router)
         MigrationService(engine: engine, auth: auth).register(on: &router)
-        TenantConfigurationService(engine: engine, auth: auth).register(on: &router)
+        TenantConfigurationService(
+            engine: engine, auth: auth, mail: MailSettingsCalls(store: store, secrets: secrets, smtp: smtp)
+        ).register(on: &router)
         DirectoryService(engine: engine, auth: auth).register(on: &router)
         CalendarService(engine: engine, auth: auth).register(on: &router)
         self.configuration = configuration

@@ -6,6 +6,7 @@ import MMSRPC
 struct TenantConfigurationService: TenantConfigurationServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
+    let mail: MailSettingsCalls
 
     func getTenantMigrationConfiguration(_ request: GetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
         let tenant = try self.auth.tenant(.tenantRead, context)
@@ -45,5 +46,22 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
             try await self.engine.setDialInConferencingSettings(tenant: tenant, automaticallyMigrateUserMeetings: requested.automaticallyMigrateUserMeetings)
         }
         return DialInConferencingTenantSettings(automaticallyMigrateUserMeetings: settings.automaticallyMigrateUserMeetings)
+    }
+
+    // MARK: Mail (issue 10): authorisation first, then the call.
+
+    func getMailSettings(_ request: GetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        return try await self.mail.get(tenant)
+    }
+
+    func setMailSettings(_ request: SetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        return try await self.mail.set(tenant, request)
+    }
+
+    func testMailSettings(_ request: TestMailSettingsRequest, context: ServerContext) async throws -> TestMailSettingsResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        return try await self.mail.test(tenant, to: request.to)
     }
 }
