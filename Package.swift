@@ -122,6 +122,7 @@ let package = Package(
             dependencies: ["MMSCore"],
             swiftSettings: strict
         ),
+        .target(name: "MMSMailTesting", swiftSettings: strict),
         .executableTarget(
             name: "mms-engine-crashtest",
             dependencies: ["MMSCore", "MMSSQLite", .product(name: "Logging", package: "swift-log")],
@@ -202,13 +203,13 @@ let package = Package(
             dependencies: ["MMSCore", "MMSCoreTesting", "MMSSQLite"],
             swiftSettings: strict
         ),
-        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
+        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient", "MMSMailTesting"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSMIMETests", dependencies: ["MMSMIME"], swiftSettings: strict),
         .testTarget(
             name: "MMSSMTPTests",
             dependencies: [
-                "MMSSMTP", "MMSMIME", "MMSCore", "MMSCoreTesting", "MMSSQLite",
+                "MMSSMTP", "MMSMIME", "MMSCore", "MMSCoreTesting", "MMSSQLite", "MMSMailTesting",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

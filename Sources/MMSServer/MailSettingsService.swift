@@ -60,7 +60,10 @@ struct MailSettingsCalls: Sendable {
         do {
             return TestMailSettingsResponse(reply: try await self.smtp.sendTest(tenant: tenant, settings: settings, to: recipient))
         } catch let error as SMTPError {
-            throw RPCError(.unavailable, "the test message was not accepted: \(error.message)")
+            // FAILED_PRECONDITION, not UNAVAILABLE: the server answered; the relay (its settings) is what to fix.
+            throw RPCError(.failedPrecondition, "the test message was not accepted: \(error.message)")
+        } catch {
+            throw RPCError(.failedPrecondition, "the test message was not sent: \(error)")
         }
     }
 

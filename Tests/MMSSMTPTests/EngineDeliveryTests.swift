@@ -1,6 +1,7 @@
 import Foundation
 import MMSCore
 import MMSCoreTesting
+import MMSMailTesting
 import MMSSMTP
 import MMSSQLite
 import Testing

@@ -166,7 +166,7 @@ struct CrossTenantTests {
                 _ = try await client.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(
                     settings: MailSettings(smtpHost: "127.0.0.1", smtpPort: 1, tls: .none, senderAddress: "beta@beta.example")))
                 // B's test goes to B's relay (nothing listens on port 1), never A's.
-                await denied("TestMailSettings", .unavailable) {
+                await denied("TestMailSettings", .failedPrecondition) {
                     _ = try await client.call(TenantConfigurationServiceMethods.testMailSettings, TestMailSettingsRequest(to: "x@beta.example"))
                 }
                 _ = try await client.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(remove: true))

@@ -14,8 +14,9 @@ runs until killed. Fault modes, for issue 10's outcome table:
   --tls-cert F --tls-key F offer STARTTLS with this certificate
   --require-starttls       refuse MAIL before STARTTLS
   --auth-user U --auth-password-file F   require AUTH (PLAIN or LOGIN) with these credentials
-  --delay-data SECONDS     wait this long before answering each message (to kill a client mid-batch)
-  --log FILE               append one line per command received (to count commands)
+  --delay-data SECONDS     wait this long before taking each message (it is not kept if the client goes)
+  --delay-reply SECONDS    keep each message, then wait this long before the 250: a client killed
+                           meanwhile never learns it was delivered (the one-step window of docs/ENGINE.md)
 """
 import argparse
 import asyncio
@@ -72,6 +73,8 @@ class Sink:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                        "smtputf8": bool(envelope.smtp_utf8)}, f)
         os.rename(os.path.join(self.args.dir, n + ".eml.tmp"), os.path.join(self.args.dir, n + ".eml"))
+        if self.args.delay_reply:
+            await asyncio.sleep(self.args.delay_reply)
         return "250 2.0.0 Ok: queued as " + n
 
 
@@ -120,6 +123,7 @@ def main():
     parser.add_argument("--auth-user")
     parser.add_argument("--auth-password-file")
     parser.add_argument("--delay-data", type=float, default=0)
+    parser.add_argument("--delay-reply", type=float, default=0)
     args = parser.parse_args()
 
     kwargs = {"enable_SMTPUTF8": args.smtputf8, "decode_data": False}

@@ -102,6 +102,13 @@ final class ServerProcess: Sendable {
         return status
     }
 
+    /// Kills the server with SIGKILL (no shutdown at all) and waits until it is gone.
+    func kill() {
+        let child = state.value.child
+        child.kill()
+        while child.isRunning { usleep(10_000) }
+    }
+
     /// Starts the server again on the same data directory (on a new port).
     func restart() async throws {
         let (child, endpoint) = try await Self.launch(binaries: binaries, dataDirectory: dataDirectory, scratch: scratch, settings: settings)

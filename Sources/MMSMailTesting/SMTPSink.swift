@@ -1,20 +1,23 @@
 import Foundation
-import Testing
 
 /// A real SMTP server for a test: Tests/Support/smtp_sink.py (aiosmtpd) on a free loopback port,
 /// writing every accepted message into a folder of its own.
 ///
 /// A missing python3 or aiosmtpd fails the test with what to install; it never skips.
-final class SMTPSink: @unchecked Sendable {
-    let folder: URL
-    let port: Int
+/// Shared by the SMTP connector's tests and the end-to-end tests.
+public final class SMTPSink: @unchecked Sendable {
+    /// The sink's folder; received messages are under `messages/`.
+    public let folder: URL
+    /// The loopback port it listens on.
+    public let port: Int
     private let process: Process
 
-    static let supportFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Support")
+    /// `Tests/Support`, where smtp_sink.py and check_invitations.py are.
+    public static let supportFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/Support")
 
     /// Starts the sink with `arguments` (fault modes: see smtp_sink.py).
-    init(_ arguments: [String] = []) throws {
+    public init(_ arguments: [String] = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mms-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Self.requirePython(modules: ["aiosmtpd"])
@@ -46,7 +49,7 @@ final class SMTPSink: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops the server (by its own process id).
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         for _ in 0..<50 where process.isRunning { usleep(100_000) }
@@ -55,7 +58,7 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     /// The messages received so far: (envelope recipients, raw bytes).
-    func messages() throws -> [(recipients: [String], raw: Data)] {
+    public func messages() throws -> [(recipients: [String], raw: Data)] {
         let dir = folder.appendingPathComponent("messages")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         return try names.filter { $0.hasSuffix(".eml") }.sorted().map { name in
@@ -66,8 +69,22 @@ final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// How many copies each (Message-ID, envelope recipient) received, keyed `"<id> recipient"`.
+    public func copies() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for message in try messages() {
+            let text = String(decoding: message.raw.prefix(64 * 1024), as: UTF8.self)
+            let header = text.components(separatedBy: "\r\n\r\n").first ?? ""
+            let id = header.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("message-id:") }
+                .map { String($0.dropFirst("message-id:".count)).trimmingCharacters(in: .whitespaces) } ?? "?"
+            for recipient in message.recipients { counts["\(id) \(recipient.lowercased())", default: 0] += 1 }
+        }
+        return counts
+    }
+
     /// Runs check_invitations.py over what arrived; returns its report, throws when it found a problem.
-    func check(_ expectations: [InvitationExpectation]) throws -> String {
+    @discardableResult
+    public func check(_ expectations: [InvitationExpectation]) throws -> String {
         try Self.requirePython(modules: ["icalendar"])
         let file = folder.appendingPathComponent("expected-\(UUID().uuidString).json")
         try JSONEncoder().encode(expectations).write(to: file)
@@ -79,7 +96,7 @@ final class SMTPSink: @unchecked Sendable {
     }
 
     /// Fails (never skips) when python3 or a module is missing, saying what `.ci/run` installs.
-    static func requirePython(modules: [String]) throws {
+    public static func requirePython(modules: [String]) throws {
         let (status, output) = try run(["python3", "-c", modules.map { "import \($0)" }.joined(separator: "; ")])
         guard status == 0 else {
             throw SinkError(
@@ -88,7 +105,8 @@ final class SMTPSink: @unchecked Sendable {
         }
     }
 
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
+    /// Runs a command (through /usr/bin/env) and returns its exit status and output.
+    public static func run(_ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -102,30 +120,57 @@ final class SMTPSink: @unchecked Sendable {
     }
 }
 
-struct SinkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// A sink that did not start, a tool missing, or messages not as expected.
+public struct SinkError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// What check_invitations.py checks one invitation's messages against.
-struct InvitationExpectation: Encodable {
-    var message_id: String
-    var subject: String
-    var organizer: String
-    var sender: String
-    var uid: String
-    var sequence: Int
-    var attendees: [String]
-    var recipients: [String]
-    var start: String
-    var end: String
-    var plain_b64: String?
-    var html_b64: String?
-    var attachments: [AttachmentExpectation]
+public struct InvitationExpectation: Encodable, Sendable {
+    public var message_id: String
+    public var subject: String
+    public var organizer: String
+    public var sender: String
+    public var uid: String
+    public var sequence: Int
+    public var attendees: [String]
+    /// Who must have exactly one copy.
+    public var recipients: [String]
+    /// UTC, `YYYYMMDDTHHMMSSZ`.
+    public var start: String
+    public var end: String
+    public var plain_b64: String?
+    public var html_b64: String?
+    public var attachments: [AttachmentExpectation]
 
-    struct AttachmentExpectation: Encodable {
-        var name: String
-        var content_type: String
-        var content_b64: String
+    public init(
+        message_id: String, subject: String, organizer: String, sender: String, uid: String, sequence: Int, attendees: [String],
+        recipients: [String], start: String, end: String, plain_b64: String?, html_b64: String?, attachments: [AttachmentExpectation]
+    ) {
+        self.message_id = message_id
+        self.subject = subject
+        self.organizer = organizer
+        self.sender = sender
+        self.uid = uid
+        self.sequence = sequence
+        self.attendees = attendees
+        self.recipients = recipients
+        self.start = start
+        self.end = end
+        self.plain_b64 = plain_b64
+        self.html_b64 = html_b64
+        self.attachments = attachments
+    }
+
+    public struct AttachmentExpectation: Encodable, Sendable {
+        public var name: String
+        public var content_type: String
+        public var content_b64: String
+        public init(name: String, content_type: String, content_b64: String) {
+            self.name = name
+            self.content_type = content_type
+            self.content_b64 = content_b64
+        }
     }
 }
