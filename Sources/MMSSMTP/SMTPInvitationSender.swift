@@ -155,19 +155,26 @@ public final class SMTPInvitationSender: InvitationSender {
     private func run(
         _ invitation: OutgoingInvitation, pending: [String], on session: SMTPSession, settings: MailSettings, messageId: String
     ) async throws -> (result: SMTPTransactionResult, refused: [(String, String)]) {
-        var refused: [(String, String)] = []
+        // An address with a space, an angle bracket or a control character could end the RCPT TO
+        // line early (command injection): it is refused here, never written.
+        var refused: [(String, String)] = pending.filter { !MailAddress.isPlausible($0) }.map {
+            ($0, "not an e-mail address SMTP can carry (a space, '<', '>' or a control character): correct it in the meeting")
+        }
+        let pending = pending.filter(MailAddress.isPlausible)
         var recipients = pending
         let useUTF8 = session.offersSMTPUTF8 && pending.contains(where: MailAddress.needsSMTPUTF8)
         if !session.offersSMTPUTF8 {
             recipients = pending.filter { !MailAddress.needsSMTPUTF8($0) }
-            refused = pending.filter(MailAddress.needsSMTPUTF8).map {
+            refused += pending.filter(MailAddress.needsSMTPUTF8).map {
                 ($0, "the address needs SMTPUTF8 (RFC 6531), which the relay \(settings.host) does not offer; "
                     + "give the attendee an ASCII address or use a relay that offers SMTPUTF8")
             }
         }
         guard !recipients.isEmpty else { return (SMTPTransactionResult(), refused) }
+        // The To: field lists the attendees the transport can carry (no header injection, no raw
+        // UTF-8 without SMTPUTF8); the VEVENT lists them all.
         var shown = invitation
-        if !useUTF8 { shown.recipients = invitation.recipients.filter { !MailAddress.needsSMTPUTF8($0) } }
+        shown.recipients = invitation.recipients.filter { MailAddress.isPlausible($0) && (useUTF8 || !MailAddress.needsSMTPUTF8($0)) }
         let message = InvitationMessage.build(for: shown, senderAddress: settings.senderAddress, now: clock.now(), calendarFrom: invitation)
         let result = try await session.transaction(from: settings.senderAddress, to: recipients, smtpUTF8: useUTF8, message: message)
         return (result, refused)

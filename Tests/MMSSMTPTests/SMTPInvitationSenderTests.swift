@@ -276,5 +276,21 @@ struct SMTPInvitationSenderTests {
         #expect(try sink.messages().isEmpty)
         await fixture.sender.shutdown()
     }
-}
 
+    @Test("An address that could end the RCPT TO line early is refused, never written")
+    func commandInjectionRefused() async throws {
+        let sink = try SMTPSink(["--pipelining"])
+        let fixture = try await Fixture(port: sink.port)
+        let hostile = "evil@fabrikam.com>\r\nRCPT TO:<spy@fabrikam.com"
+        let delivery = try await fixture.sender.deliver(Self.invitation(recipients: ["bob@contoso.com", hostile]))
+        let byRecipient = Dictionary(uniqueKeysWithValues: delivery.outcomes.map { ($0.recipient, $0) })
+        #expect(byRecipient["bob@contoso.com"]?.state == .delivered)
+        #expect(byRecipient[hostile]?.state == .failed)
+        let messages = try sink.messages()
+        #expect(messages.map(\.recipients) == [["bob@contoso.com"]])
+        // Nor does it reach the header: no line of the message starts with what followed the CRLF.
+        let text = String(decoding: messages.first?.raw ?? Data(), as: UTF8.self)
+        #expect(!text.contains("\r\nRCPT TO:"))
+        await fixture.sender.shutdown()
+    }
+}

@@ -15,6 +15,7 @@ runs until killed. Fault modes, for issue 10's outcome table:
   --require-starttls       refuse MAIL before STARTTLS
   --auth-user U --auth-password-file F   require AUTH (PLAIN or LOGIN) with these credentials
   --delay-data SECONDS     wait this long before taking each message (it is not kept if the client goes)
+  --discard                accept every message but write none (benchmarks: no disk in the way)
   --delay-reply SECONDS    keep each message, then wait this long before the 250: a client killed
                            meanwhile never learns it was delivered (the one-step window of docs/ENGINE.md)
 """
@@ -66,6 +67,8 @@ class Sink:
             self.tempfailed += 1
             return "451 4.7.1 Greylisted, please try again later"
         self.count += 1
+        if self.args.discard:
+            return "250 2.0.0 Ok: discarded"
         n = f"{time.time_ns()}-{self.count}"
         with open(os.path.join(self.args.dir, n + ".eml.tmp"), "wb") as f:
             f.write(envelope.original_content or envelope.content)
@@ -124,6 +127,7 @@ def main():
     parser.add_argument("--auth-password-file")
     parser.add_argument("--delay-data", type=float, default=0)
     parser.add_argument("--delay-reply", type=float, default=0)
+    parser.add_argument("--discard", action="store_true")
     args = parser.parse_args()
 
     kwargs = {"enable_SMTPUTF8": args.smtputf8, "decode_data": False}
