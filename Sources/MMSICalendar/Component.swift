@@ -172,15 +172,15 @@ public struct Component: Hashable, Sendable {
         }
     }
 
-    // MARK: Serialisation
+    // MARK: Serialization
 
-    func serialise(into output: inout [UInt8], lineEnding: LineEnding) {
+    func serialize(into output: inout [UInt8], lineEnding: LineEnding) {
         if let originalBeginLines {
             output.append(contentsOf: originalBeginLines)
         } else {
             Folding.appendFolded(Array(("BEGIN:" + name).utf8), lineEnding: lineEnding, to: &output)
         }
-        Component.serialise(nodes, into: &output, lineEnding: lineEnding)
+        Component.serialize(nodes, into: &output, lineEnding: lineEnding)
         if let originalEndLines {
             output.append(contentsOf: originalEndLines)
         } else {
@@ -188,11 +188,11 @@ public struct Component: Hashable, Sendable {
         }
     }
 
-    static func serialise(_ nodes: [Node], into output: inout [UInt8], lineEnding: LineEnding) {
+    static func serialize(_ nodes: [Node], into output: inout [UInt8], lineEnding: LineEnding) {
         for node in nodes {
             switch node {
-            case .property(let property): property.serialise(into: &output, lineEnding: lineEnding)
-            case .component(let component): component.serialise(into: &output, lineEnding: lineEnding)
+            case .property(let property): property.serialize(into: &output, lineEnding: lineEnding)
+            case .component(let component): component.serialize(into: &output, lineEnding: lineEnding)
             case .verbatim(let bytes): output.append(contentsOf: bytes)
             }
         }

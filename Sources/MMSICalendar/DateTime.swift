@@ -93,6 +93,7 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConvert
         DateTimeValue.dateString(self) + "T" + DateTimeValue.twoDigits(hour) + DateTimeValue.twoDigits(minute) + DateTimeValue.twoDigits(second)
     }
 
+    /// Chronological order of the wall-clock fields.
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool {
         (lhs.year, lhs.month, lhs.day, lhs.hour, lhs.minute, lhs.second)
             < (rhs.year, rhs.month, rhs.day, rhs.hour, rhs.minute, rhs.second)
@@ -256,7 +257,7 @@ public struct ICalendarDuration: Hashable, Sendable {
 }
 
 extension Property {
-    /// The value as a DATE or DATE-TIME (`DTSTART`, `DTEND`, `RECURRENCE-ID`…), honouring `VALUE=DATE` and `TZID`.
+    /// The value as a DATE or DATE-TIME (`DTSTART`, `DTEND`, `RECURRENCE-ID`…), honoring `VALUE=DATE` and `TZID`.
     /// - Throws: ``ICalendarError`` with code `invalidValue` when the value is not a date or date-time.
     public func dateTimeValue() throws(ICalendarError) -> DateTimeValue {
         let parsed = try parseDateTime(value.trimmingSpaces())

@@ -11,6 +11,7 @@ public struct ICalendarError: Error, Hashable, Sendable, CustomStringConvertible
 
         private init(_ name: String) { self.name = name }
 
+        /// The code's name.
         public var description: String { name }
 
         /// A content line has no `:` separating name/parameters from the value.
@@ -63,6 +64,7 @@ public struct ICalendarError: Error, Hashable, Sendable, CustomStringConvertible
         self.lineNumber = lineNumber
     }
 
+    /// The code, the line number when known, and the message.
     public var description: String {
         if let lineNumber {
             return "iCalendar error \(code) at line \(lineNumber): \(message)"

@@ -18,8 +18,8 @@ public enum LineEnding: Hashable, Sendable {
 
 /// A parsed iCalendar resource (an `.ics` file or a CalDAV calendar object).
 ///
-/// Parsing keeps every byte: serialising an unmodified resource with
-/// ``serialisedBytes()`` returns the input exactly. Edits re-serialise only
+/// Parsing keeps every byte: serializing an unmodified resource with
+/// ``serializedBytes()`` returns the input exactly. Edits re-serialize only
 /// the properties or components they touch; new or changed lines use
 /// ``lineEnding``.
 public struct ICalendarResource: Hashable, Sendable {
@@ -125,20 +125,20 @@ public struct ICalendarResource: Hashable, Sendable {
     }
 
     /// The resource as bytes; identical to the parsed input when nothing was modified.
-    public func serialisedBytes() -> [UInt8] {
+    public func serializedBytes() -> [UInt8] {
         var output: [UInt8] = []
-        Component.serialise(nodes, into: &output, lineEnding: lineEnding)
+        Component.serialize(nodes, into: &output, lineEnding: lineEnding)
         return output
     }
 
     /// The resource as `Data`; identical to the parsed input when nothing was modified.
-    public func serialisedData() -> Data {
-        Data(serialisedBytes())
+    public func serializedData() -> Data {
+        Data(serializedBytes())
     }
 
     /// The resource as a string (invalid UTF-8 in the input is replaced by U+FFFD here;
-    /// use ``serialisedBytes()`` to keep every byte).
-    public func serialisedString() -> String {
-        String(decoding: serialisedBytes(), as: UTF8.self)
+    /// use ``serializedBytes()`` to keep every byte).
+    public func serializedString() -> String {
+        String(decoding: serializedBytes(), as: UTF8.self)
     }
 }

@@ -2,7 +2,7 @@
 /// lines → name, parameters, value → a tree of components.
 ///
 /// Every physical line's bytes, including its exact line ending, end up in
-/// exactly one node of the tree, so serialising the tree reproduces the input.
+/// exactly one node of the tree, so serializing the tree reproduces the input.
 enum ICalendarParser {
     private static let space = UInt8(ascii: " ")
     private static let tab = UInt8(ascii: "\t")

@@ -32,15 +32,15 @@ public struct Parameter: Hashable, Sendable {
 /// One iCalendar property (a content line) of a ``Component``.
 ///
 /// A property parsed from input remembers its original physical lines, byte
-/// for byte, and serialises them unchanged as long as its name, parameters
+/// for byte, and serializes them unchanged as long as its name, parameters
 /// and value are left alone. Changing any of them makes the property
-/// re-serialise itself (folded at 75 octets, with the resource's line
+/// re-serialize itself (folded at 75 octets, with the resource's line
 /// ending); when only the value changed, the original name-and-parameters
 /// text is reused as written.
 ///
 /// `value` is the raw value text as it appears after the `:` (for TEXT values
 /// still escaped; see ``textValue``). It must not contain line breaks: any CR
-/// or LF in a re-serialised value is written as the two characters `\n`.
+/// or LF in a re-serialized value is written as the two characters `\n`.
 public struct Property: Hashable, Sendable {
     /// The property name as written, for example `DTSTART` (compare case-insensitively).
     public var name: String {
@@ -62,7 +62,7 @@ public struct Property: Hashable, Sendable {
     /// The 1-based number of the first physical line in the parsed input, if parsed.
     public internal(set) var lineNumber: Int?
 
-    /// Creates a new property; it has no original lines and will be serialised from its fields.
+    /// Creates a new property; it has no original lines and will be serialized from its fields.
     /// - Parameters:
     ///   - name: The property name, for example `SUMMARY`.
     ///   - parameters: The parameters, in order.
@@ -136,7 +136,7 @@ public struct Property: Hashable, Sendable {
         CalendarAddress.emailAddress(fromCalendarAddress: value)
     }
 
-    // MARK: Serialisation
+    // MARK: Serialization
 
     /// The unfolded content line as it would be written now (without a line ending).
     public var contentLine: String {
@@ -146,16 +146,16 @@ public struct Property: Hashable, Sendable {
     func contentLineBytes() -> [UInt8] {
         var bytes = originalPrefix ?? generatedPrefix()
         bytes.append(UInt8(ascii: ":"))
-        appendSanitised(value, to: &bytes)
+        appendSanitized(value, to: &bytes)
         return bytes
     }
 
     private func generatedPrefix() -> [UInt8] {
         var bytes: [UInt8] = []
-        appendSanitised(name, to: &bytes)
+        appendSanitized(name, to: &bytes)
         for parameter in parameters {
             bytes.append(UInt8(ascii: ";"))
-            appendSanitised(parameter.name, to: &bytes)
+            appendSanitized(parameter.name, to: &bytes)
             bytes.append(UInt8(ascii: "="))
             for (index, parameterValue) in parameter.values.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -163,14 +163,14 @@ public struct Property: Hashable, Sendable {
                 let cleaned = parameterValue.replacingAll("\"", with: "'")
                 let needsQuotes = cleaned.utf8.contains { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") }
                 if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
-                appendSanitised(cleaned, to: &bytes)
+                appendSanitized(cleaned, to: &bytes)
                 if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
             }
         }
         return bytes
     }
 
-    func serialise(into output: inout [UInt8], lineEnding: LineEnding) {
+    func serialize(into output: inout [UInt8], lineEnding: LineEnding) {
         if let originalLines {
             output.append(contentsOf: originalLines)
         } else {
@@ -181,7 +181,7 @@ public struct Property: Hashable, Sendable {
 
 /// Appends text, writing each line break (CRLF, CR or LF) as the escape `\n`
 /// so that a regenerated value can never break the line structure.
-private func appendSanitised(_ text: String, to bytes: inout [UInt8]) {
+private func appendSanitized(_ text: String, to bytes: inout [UInt8]) {
     var previousWasCR = false
     for byte in text.utf8 {
         switch byte {

@@ -181,9 +181,13 @@ public struct RecurrenceIterator: IteratorProtocol {
                 let day = startDay + step
                 days = day..<(day + 1)
             }
+            if rule.frequency == .weekly || rule.frequency == .daily,
+               CivilCalendar.civil(fromDayNumber: days.lowerBound).year > horizonYear {
+                finished = true
+                return []
+            }
             for day in days {
                 guard let date = matchingDate(day) else { continue }
-                if days.lowerBound == day, date.year > horizonYear { finished = true; return [] }
                 for hour in hours {
                     for minute in minutes {
                         for second in seconds {

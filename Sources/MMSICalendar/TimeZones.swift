@@ -94,7 +94,7 @@ public struct TimeZoneDefinition: Hashable, Sendable {
             for rule in observance.rules {
                 let until = rule.until
                 let offsetFrom = observance.offsetFrom
-                var iterator = RecurrenceIterator(rule: rule, start: observance.onset, maximumIterations: 10_000_000) { candidate in
+                var iterator = RecurrenceIterator(rule: rule, start: observance.onset, maximumIterations: 1_000_000) { candidate in
                     guard let until else { return false }
                     switch until.reference {
                     case .utc: return candidate.secondsSinceEpochAsUTC - offsetFrom > until.local.secondsSinceEpochAsUTC

@@ -44,7 +44,7 @@ public enum InvitationMessage {
             .multipart(subtype: "alternative", parts: alternatives),
             .leaf(
                 contentType: "text/calendar; method=REQUEST; charset=UTF-8", headers: [], encoding: .base64,
-                content: calendar.serialisedBytes()),
+                content: calendar.serializedBytes()),
         ]
         for attachment in invitation.attachments {
             parts.append(.attachment(fileName: attachment.name, contentType: attachment.contentType, content: Array(attachment.content)))
