@@ -3,8 +3,9 @@ import PackageDescription
 
 /// Layers, bottom to top (an import never runs back up this list):
 /// wire framing (MMSWire) → typed RPC (MMSRPC, MMSRPCServer, MMSRPCClient)
-/// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore; MMSICalendar beside it)
-/// → storage backends (MMSSQLite) → executables (mms-server; mms and mms-load under Clients/).
+/// → messages (CMMSProtos, MMSMessages) → migration core (MMSCore, over MMSICalendar)
+/// → storage backends (MMSSQLite) and connectors (MMSCalDAV; MMSMIME → MMSSMTP)
+/// → executables (mms-server; mms and mms-load under Clients/).
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -103,7 +104,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // MARK: iCalendar (RFC 5545) and the CalDAV mailbox (RFC 4791)
+        // MARK: Connectors: iCalendar (RFC 5545), the CalDAV mailbox (RFC 4791), MIME and SMTP
         .target(name: "MMSICalendar", exclude: ["README.md"], swiftSettings: strict),
         .target(
             name: "MMSCalDAV",
@@ -117,12 +118,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "MMSMIME", swiftSettings: strict),
+        .target(
+            name: "MMSSMTP",
+            dependencies: [
+                "MMSCore", "MMSMIME", "MMSICalendar",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
 
         .target(
             name: "MMSCoreTesting",
             dependencies: ["MMSCore"],
             swiftSettings: strict
         ),
+        .target(name: "MMSMailTesting", swiftSettings: strict),
         .executableTarget(
             name: "mms-engine-crashtest",
             dependencies: ["MMSCore", "MMSSQLite", .product(name: "Logging", package: "swift-log")],
@@ -133,8 +147,9 @@ let package = Package(
         .target(
             name: "MMSServer",
             dependencies: [
-                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite", "MMSCalDAV",
+                "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite", "MMSCalDAV", "MMSSMTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -215,8 +230,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient"], swiftSettings: strict),
+        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient", "MMSMailTesting"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
+        .testTarget(name: "MMSMIMETests", dependencies: ["MMSMIME"], swiftSettings: strict),
+        .testTarget(
+            name: "MMSSMTPTests",
+            dependencies: [
+                "MMSSMTP", "MMSMIME", "MMSCore", "MMSCoreTesting", "MMSSQLite", "MMSMailTesting",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [

@@ -65,6 +65,17 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Issue 10: invitations/s and SMTP round trips per invitation to a local aiosmtpd
+        // (Benchmarks/smtp/run starts it). MMSSMTP, MMSSQLite and MMSCore come with MMSServer.
+        .executableTarget(
+            name: "smtp-bench",
+            dependencies: [
+                .product(name: "MMSServer", package: product),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Allocations (and, where the machine has counters, instructions) per operation:
         // `swift package benchmark --target PerCall`.
         .executableTarget(

@@ -96,7 +96,8 @@ struct CalDAVTransport: Sendable {
             if text.contains("handshake") || text.contains("certificate") || text.contains("CERTIFICATE") {
                 throw MailboxError.misconfigured("TLS with the CalDAV server failed for \(what) (\(text)); check the server's certificate or the mailbox's CA file")
             }
-            throw MailboxError.unavailable("the CalDAV server could not be reached for \(what): \(text)")
+            let server = url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } ?? "the CalDAV server"
+            throw MailboxError.unavailable("the CalDAV server at \(server) could not be reached for \(what): \(text); is it running, and is the URL right?")
         }
     }
 

@@ -135,6 +135,29 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE meetings ADD COLUMN recurring INTEGER NOT NULL DEFAULT 0")
             try db.execute(sql: "ALTER TABLE meetings ADD COLUMN last_start_at INTEGER")
         }
+        migrator.registerMigration("v5: mail settings, per-recipient outcomes, outbox backoff") { db in
+            // Issue 10. The SMTP password is not here: it is a file of its own (R6).
+            try db.execute(sql: """
+                CREATE TABLE mail_settings (
+                    tenant TEXT PRIMARY KEY NOT NULL,
+                    data BLOB NOT NULL,
+                    modified_at INTEGER NOT NULL);
+
+                -- At most once per recipient and message: the key the SMTP sender checks before RCPT TO.
+                CREATE TABLE recipient_outcomes (
+                    message_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    invitation_id TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    reply TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, recipient)) WITHOUT ROWID;
+                CREATE INDEX recipient_outcomes_by_invitation ON recipient_outcomes(invitation_id);
+
+                ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

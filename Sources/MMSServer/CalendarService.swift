@@ -83,12 +83,22 @@ struct CalendarService: CalendarServiceHandler {
         guard !request.meetingId.isEmpty else { throw RPCError(.invalidArgument, "meeting_id is empty") }
         // NOT_FOUND for a meeting that is not this tenant's, exactly as GetMeeting (issue 9).
         let invitations = try await Convert.engineCall { try await self.engine.invitations(tenant: tenant, meeting: MeetingID(request.meetingId)) }
-        return ListInvitationsResponse(invitations: invitations.map {
-            Invitation(
-                invitationId: $0.id, meetingId: $0.meeting.rawValue, correlationId: $0.correlationId.rawValue, recipients: $0.recipients,
-                subject: $0.subject, createdMicros: Convert.micros($0.created), sentMicros: $0.sent.map(Convert.micros) ?? 0
-            )
-        })
+        var listed: [Invitation] = []
+        for invitation in invitations {
+            // Per-recipient outcomes of the SMTP sender (issue 10); none for the built-in sender.
+            let outcomes = try await Convert.engineCall { try await self.engine.store.recipientOutcomes(invitationId: invitation.id) }
+            listed.append(Invitation(
+                invitationId: invitation.id, meetingId: invitation.meeting.rawValue, correlationId: invitation.correlationId.rawValue,
+                recipients: invitation.recipients, subject: invitation.subject, createdMicros: Convert.micros(invitation.created),
+                sentMicros: invitation.sent.map(Convert.micros) ?? 0,
+                outcomes: outcomes.map {
+                    RecipientOutcome(
+                        recipient: $0.recipient, state: $0.state.rawValue, reply: $0.reply, attempts: Int32(clamping: $0.attempts),
+                        recordedMicros: Convert.micros($0.recorded))
+                },
+                messageId: outcomes.first?.messageId ?? ""))
+        }
+        return ListInvitationsResponse(invitations: listed)
     }
 
     func importMeetings(_ request: ImportMeetingsRequest, context: ServerContext) async throws -> ImportMeetingsResponse {

@@ -4,7 +4,9 @@ import MMSCore
 import MMSMessages
 import MMSRPC
 import MMSRPCServer
+import MMSSMTP
 import MMSSQLite
+import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
@@ -21,14 +23,19 @@ public struct MMSServerApplication: Sendable {
         /// Builds a tenant's CalDAV mailbox; nil means the CalDAV connector (MMSCalDAV).
         public var calDAV: TenantMailboxes.CalDAVFactory?
 
+        /// A PEM file of the certificates SMTP relays' must chain to, instead of the system's
+        /// (a company CA, or a test's).
+        public var smtpTrustRootsFile: String?
+
         public init(
             rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults,
-            calDAV: TenantMailboxes.CalDAVFactory? = nil
+            calDAV: TenantMailboxes.CalDAVFactory? = nil, smtpTrustRootsFile: String? = nil
         ) {
             self.rpc = rpc
             self.dataDirectory = dataDirectory
             self.engine = engine
             self.calDAV = calDAV
+            self.smtpTrustRootsFile = smtpTrustRootsFile
         }
     }
 
@@ -61,13 +68,24 @@ public struct MMSServerApplication: Sendable {
         let connector = CalDAVConnector(logger: logger)
         let mailboxes = TenantMailboxes(
             store: store, secrets: secrets, calDAV: configuration.calDAV ?? { try connector.mailbox($0, password: $1) })
-        let engine = MigrationEngine(store: store, configuration: configuration.engine, mailboxes: mailboxes, logger: logger)
+        // Invitations: SMTP for a tenant with mail settings, the built-in recorder for the others (issue 10).
+        let mailSecrets = MailSecrets(dataDirectory: configuration.dataDirectory)
+        let trustRoots: NIOSSLTrustRoots = try configuration.smtpTrustRootsFile.map { .certificates(try NIOSSLCertificate.fromPEMFile($0)) }
+            ?? .default
+        let smtp = SMTPInvitationSender(
+            store: store, configuration: SMTPClientConfiguration(trustRoots: trustRoots),
+            password: { try mailSecrets.password($0) }, logger: logger)
+        let sender = TenantRoutingInvitationSender(
+            store: store, smtp: smtp, builtIn: StoreInvitationSender(store: store, clock: SystemMigrationClock()))
+        let engine = MigrationEngine(store: store, configuration: configuration.engine, sender: sender, mailboxes: mailboxes, logger: logger)
         let health = HealthService()
         var router = RPCRouter()
         health.register(on: &router)
         AdminService(access: access, auth: auth).register(on: &router)
         MigrationService(engine: engine, auth: auth).register(on: &router)
-        TenantConfigurationService(engine: engine, auth: auth, secrets: secrets).register(on: &router)
+        TenantConfigurationService(
+            engine: engine, auth: auth, secrets: secrets, mail: MailSettingsCalls(store: store, secrets: mailSecrets, smtp: smtp)
+        ).register(on: &router)
         DirectoryService(engine: engine, auth: auth).register(on: &router)
         CalendarService(engine: engine, auth: auth).register(on: &router)
         self.configuration = configuration

@@ -8,6 +8,7 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
     let secrets: any SecretStore
+    let mail: MailSettingsCalls
 
     func getTenantMigrationConfiguration(_ request: GetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
         let tenant = try self.auth.tenant(.tenantRead, context)
@@ -114,5 +115,22 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
         return MMSMessages.MailboxSettings(
             type: .caldav, url: settings.url, username: settings.username, pathTemplate: settings.pathTemplate, caFile: settings.caFile,
             allowInsecureHttp: settings.allowInsecureHTTP, passwordSet: try self.secrets.secret(SecretName.mailboxPassword(tenant)) != nil)
+    }
+
+    // MARK: Mail (issue 10): authorisation first, then the call.
+
+    func getMailSettings(_ request: GetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        return try await self.mail.get(tenant)
+    }
+
+    func setMailSettings(_ request: SetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        return try await self.mail.set(tenant, request)
+    }
+
+    func testMailSettings(_ request: TestMailSettingsRequest, context: ServerContext) async throws -> TestMailSettingsResponse {
+        let tenant = try self.auth.tenant(.tenantWrite, context)
+        return try await self.mail.test(tenant, to: request.to)
     }
 }

@@ -62,6 +62,9 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads; 0 = one per core (env MMS_THREADS).")
     var threads: Int = Int(env("MMS_THREADS") ?? "") ?? 0
 
+    @Option(help: "A PEM file of the CA certificates SMTP relays must chain to, instead of the system's (env MMS_SMTP_CA_FILE).")
+    var smtpCaFile: String? = env("MMS_SMTP_CA_FILE")
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env MMS_LOG_LEVEL).")
     var logLevel: String = env("MMS_LOG_LEVEL") ?? "info"
 
@@ -134,7 +137,7 @@ struct MMSServerCommand: AsyncParsableCommand {
             hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers,
             leaseDuration: durations.lease, statusRetention: durations.retention)
         let application = try await MMSServerApplication(
-            configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine),
+            configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine, smtpTrustRootsFile: self.smtpCaFile),
             logger: logger
         )
         if let path = application.operatorTokenPath {

@@ -222,6 +222,9 @@ struct EngineRetryAndRecoveryTests {
         #expect(try await store.deliveries(forMeeting: meetings[2].id).count == 1)
         #expect(try await store.unsentInvitations(limit: 10).map(\.meeting) == [meetings[0].id])
         sender.refusedMeeting.withLock { $0 = nil }
+        // A refused invitation waits its backoff (issue 10) before it is tried again.
+        #expect(try await engine.dispatchOutbox() == 0)
+        clock.advance(by: MigrationEngineConfiguration.defaults.outboxRetryDelay)
         #expect(try await engine.dispatchOutbox() == 1)
         #expect(try await store.deliveries(forMeeting: meetings[0].id).count == 1)
         #expect(try await store.unsentInvitations(limit: 10).isEmpty)
@@ -278,9 +281,9 @@ final class PickySender: InvitationSender {
         self.base = base
         refusedMeeting = Mutex(meeting)
     }
-    func send(_ invitation: OutgoingInvitation) async throws {
+    func deliver(_ invitation: OutgoingInvitation) async throws -> InvitationDelivery {
         if refusedMeeting.withLock({ $0 }) == invitation.meeting { throw ConferencingError("mailbox full") }
-        try await base.send(invitation)
+        return try await base.deliver(invitation)
     }
 }
 

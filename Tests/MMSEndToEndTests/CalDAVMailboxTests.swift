@@ -161,24 +161,36 @@ extension EndToEnd {
             }
         }
 
-        @Test("Issue 17: mailbox test with a wrong password, or a server that is down, is one line saying what to fix")
+        @Test("Issue 17: mailbox test with a wrong password, a wrong URL, or a server that is down, is one line saying what to fix")
         func mailboxTestErrors() async throws {
             let radicale = try await RadicaleProcess.start()
             defer { Task { await radicale.stop() } }
             let tenant = try await TenantContext.make(on: try SharedServer.get())
             let user = try await tenant.createUser("wrong", audio: false)
-            let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("caldav-pw-\(UUID().uuidString)")
-            try Data("not-the-password\n".utf8).write(to: passwordFile)
-            defer { try? FileManager.default.removeItem(at: passwordFile) }
-            for url in [radicale.url, "http://127.0.0.1:\(try Ports.free())/"] {
+            let wrongPassword = FileManager.default.temporaryDirectory.appendingPathComponent("caldav-pw-\(UUID().uuidString)")
+            try Data("not-the-password\n".utf8).write(to: wrongPassword)
+            let rightPassword = FileManager.default.temporaryDirectory.appendingPathComponent("caldav-pw-\(UUID().uuidString)")
+            try Data("\(radicale.password)\n".utf8).write(to: rightPassword)
+            defer {
+                try? FileManager.default.removeItem(at: wrongPassword)
+                try? FileManager.default.removeItem(at: rightPassword)
+            }
+            try await radicale.makeHome("/\(user)/")
+            try await radicale.makeCalendar("/\(user)/calendar/")
+            for (url, password, hint) in [
+                (radicale.url, wrongPassword, radicale.username),  // names the account whose credentials to fix
+                (radicale.url + "no/such/place/", rightPassword, "/no/such/place/"),  // names the path that leads nowhere
+                ("http://127.0.0.1:\(try Ports.free())/", rightPassword, "127.0.0.1"),  // names the server that is down
+            ] {
                 _ = try await tenant.json([
                     "tenant", "mailbox", "set", "--type", "caldav", "--url", url, "--username", radicale.username,
-                    "--password-file", passwordFile.path, "--path-template", "/{user}/",
+                    "--password-file", password.path, "--path-template", "/{user}/",
                 ])
                 let result = try await tenant.mms(["tenant", "mailbox", "test", "--identity", user])
                 #expect(result.exitCode == 1 && result.standardError.hasPrefix("mms: FAILED_PRECONDITION: "), "\(result)")
                 #expect(result.standardError.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1, "\(result)")
-                #expect(!result.standardError.contains("not-the-password"))
+                #expect(result.standardError.contains(hint), "\(url): \(result)")
+                #expect(!result.standardError.contains("not-the-password") && !result.standardError.contains(radicale.password))
             }
         }
     }

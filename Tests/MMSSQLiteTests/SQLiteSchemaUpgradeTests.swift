@@ -25,7 +25,7 @@ struct SQLiteSchemaUpgradeTests {
             }
         }
         let store = try SQLiteMigrationStore(directory: directory.path)
-        #expect(try await store.appliedSchemaVersions().count == 4)
+        #expect(try await store.appliedSchemaVersions().count == 5)
         let found = try await store.onlineMeeting(joinURL: "https://meet.lync.com/contoso/ann/K7QZ2B4X?sl=1")
         #expect(found?.joinURL == joinURL)
     }
@@ -51,7 +51,7 @@ struct SQLiteSchemaUpgradeTests {
             }
         }
         let store = try SQLiteMigrationStore(directory: directory.path)
-        #expect(try await store.appliedSchemaVersions().last == "v4: recurring meetings")
+        #expect(try await store.appliedSchemaVersions().contains("v4: recurring meetings"))
         let found = try await store.meetings(Fixtures.tenant, organizedBy: UserID("u"), startingFrom: Date())
         #expect(found.map(\.id) == [meeting.id] && found.first?.recurrence == nil && found.first?.body == "body")
         var series = meeting

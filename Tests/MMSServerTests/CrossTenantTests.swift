@@ -51,6 +51,11 @@ struct CrossTenantTests {
         #expect(ran, "the migration did not finish: \(String(describing: record))")
         victim.tokenId = try await alphaAdmin.call(AdminServiceMethods.whoAmI, WhoAmIRequest()).token?.tokenId ?? ""
         #expect(!victim.tokenId.isEmpty)
+        // Tenant A's mail relay and its password (issue 10), set after A's invitation went out.
+        _ = try await alphaAdmin.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(
+            settings: MailSettings(smtpHost: "127.0.0.1", smtpPort: 2525, tls: .none, username: "alpha-relay-user",
+                                   senderAddress: "alpha-mail@alpha.example"),
+            password: "alpha-relay-password"))
         let before = try await self.snapshot(alphaAdmin, victim)
 
         var covered = Set<String>()
@@ -67,7 +72,7 @@ struct CrossTenantTests {
                 let error = await expectStatus(code, body)
                 if let error {
                     // (Echoing the id the caller gave is no leak; A's contents would be.)
-                    for secret in ["Alpha secret", "secret-attendee", "alpha body", "Alpha bridge"] {
+                    for secret in ["Alpha secret", "secret-attendee", "alpha body", "Alpha bridge", "alpha-mail", "2525", "alpha-relay"] {
                         #expect(!error.message.contains(secret), "\(method) leaked \(secret): \(error.message)")
                     }
                 }
@@ -157,6 +162,27 @@ struct CrossTenantTests {
             }
             covered.insert("GetMailboxSettings")
             #expect(try await client.call(TenantConfigurationServiceMethods.getMailboxSettings, GetMailboxSettingsRequest()).type == .builtIn)
+            // Mail settings (issue 10): a reader may not set or test; B's admin sets and tests B's own.
+            if isReader {
+                await denied("SetMailSettings", .permissionDenied) {
+                    _ = try await client.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(remove: true))
+                }
+                await denied("TestMailSettings", .permissionDenied) {
+                    _ = try await client.call(TenantConfigurationServiceMethods.testMailSettings, TestMailSettingsRequest(to: "x@beta.example"))
+                }
+            } else {
+                covered.insert("SetMailSettings")
+                _ = try await client.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(
+                    settings: MailSettings(smtpHost: "127.0.0.1", smtpPort: 1, tls: .none, senderAddress: "beta@beta.example")))
+                // B's test goes to B's relay (nothing listens on port 1), never A's.
+                await denied("TestMailSettings", .failedPrecondition) {
+                    _ = try await client.call(TenantConfigurationServiceMethods.testMailSettings, TestMailSettingsRequest(to: "x@beta.example"))
+                }
+                _ = try await client.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(remove: true))
+            }
+            covered.insert("GetMailSettings")
+            let betaMail = try await client.call(TenantConfigurationServiceMethods.getMailSettings, GetMailSettingsRequest())
+            #expect(!betaMail.configured && betaMail.smtpHost.isEmpty && !betaMail.passwordSet, "tenant B reads no mail settings of A's: \(betaMail)")
 
             // Calls with no id of A's act on B alone (checked below against A's snapshot).
             if !isReader {
@@ -208,6 +234,8 @@ struct CrossTenantTests {
         let tokens = try await client.call(AdminServiceMethods.listTokens, ListTokensRequest())
         let mailbox = try await client.call(TenantConfigurationServiceMethods.getMailboxSettings, GetMailboxSettingsRequest())
         return "\(user)\n\(meetings)\n\(invitations)\n\(bridges)\n\(status.records.map { ($0.correlationId, $0.state, $0.lastMessage) })\n\(config)\n\(dialIn)\n\(tokens)\n\(mailbox)"
+        let mail = try await client.call(TenantConfigurationServiceMethods.getMailSettings, GetMailSettingsRequest())
+        return "\(user)\n\(meetings)\n\(invitations)\n\(bridges)\n\(status.records.map { ($0.correlationId, $0.state, $0.lastMessage) })\n\(config)\n\(dialIn)\n\(tokens)\n\(mail)"
     }
 
     /// Every `rpc` of the `.proto` files.

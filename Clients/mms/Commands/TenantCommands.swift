@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MMSClient
 
 /// `mms tenant ...`: tenants and their tenant-wide settings.
@@ -7,7 +8,8 @@ struct TenantCommand: AsyncParsableCommand {
         commandName: "tenant",
         abstract: "Create and list tenants (operators); read and change a tenant's settings (tenant admins).",
         subcommands: [
-            Create.self, List.self, MigrationConfig.self, DialInSettings.self, MeetingURL.self, GrantUpgradePolicy.self, MailboxCommand.self,
+            Create.self, List.self, MigrationConfig.self, DialInSettings.self, MeetingURL.self, GrantUpgradePolicy.self,
+            MailboxCommand.self, Mail.self,
         ]
     )
 
@@ -226,4 +228,199 @@ struct TenantCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+// MARK: mms tenant mail (issue 10)
+
+extension TenantCommand {
+    /// The tenant's SMTP relay: where invitations go as iMIP e-mail (R5, R6).
+    struct Mail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mail",
+            abstract: "The tenant's SMTP relay: updated invitations go out through it as iMIP e-mail (R5).",
+            discussion: """
+                A tenant without mail settings has its invitations recorded by the built-in sender only \
+                (nothing is e-mailed). The password is kept in a file only the server's user can read and \
+                is never shown again (R6).
+                """,
+            subcommands: [Set.self, Get.self, Test.self, Remove.self]
+        )
+
+        /// `--tls`.
+        enum TLSChoice: String, LenientChoice {
+            case starttls, tls, none
+
+            var mode: MailTls {
+                switch self {
+                case .starttls: .starttls
+                case .tls: .tls
+                case .none: .none
+                }
+            }
+        }
+
+        struct Set: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Set the relay, TLS, credentials, sender address and rate limit (tenant admin).",
+                discussion: """
+                    --tls none is accepted only for a loopback host (127.0.0.1, ::1, localhost), unless \
+                    --allow-insecure is given: otherwise the password and every invitation would cross the \
+                    network in clear text. Without --password-file, the password kept (if any) stays. Example:
+                      mms tenant mail set --smtp smtp.contoso.com:587 --tls starttls --username mms-relay \
+                        --password-file relay-password.txt --sender mms@contoso.com --rate 10
+                    """
+            )
+
+            @OptionGroup var global: GlobalOptions
+
+            @Option(help: ArgumentHelp("The relay, HOST:PORT (e.g. smtp.contoso.com:587, [::1]:25).", valueName: "host:port"))
+            var smtp: String
+
+            @Option(help: ArgumentHelp("starttls (default), tls (TLS from the first byte, port 465) or none.", valueName: "mode"))
+            var tls: TLSChoice = .starttls
+
+            @Option(help: ArgumentHelp("The AUTH user name (PLAIN or LOGIN); none when omitted.", valueName: "user"))
+            var username: String?
+
+            @Option(help: ArgumentHelp("Read the AUTH password from this file ('-' for standard input); one line.", valueName: "path"))
+            var passwordFile: String?
+
+            @Option(help: ArgumentHelp("The service's address: Sender:, MAIL FROM and ORGANIZER;SENT-BY.", valueName: "address"))
+            var sender: String
+
+            @Option(help: ArgumentHelp("At most this many messages per second; 0 (default) is no limit.", valueName: "n"))
+            var rate: Double = 0
+
+            @Flag(help: "Allow --tls none to a host that is not loopback (clear text on the network).")
+            var allowInsecure = false
+
+            func validate() throws {
+                guard Self.hostAndPort(smtp) != nil else {
+                    throw ValidationError("--smtp \(smtp) is not HOST:PORT (e.g. smtp.contoso.com:587)")
+                }
+                guard rate >= 0, rate.isFinite else { throw ValidationError("--rate must be 0 (no limit) or a positive number") }
+                if passwordFile != nil && username == nil { throw ValidationError("--password-file needs --username") }
+            }
+
+            /// `host:port`, `[v6]:port`.
+            static func hostAndPort(_ text: String) -> (String, UInt32)? {
+                guard let colon = text.lastIndex(of: ":"), let port = UInt32(text[text.index(after: colon)...]),
+                    (1...65535).contains(port)
+                else { return nil }
+                var host = String(text[..<colon])
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                return host.isEmpty ? nil : (host, port)
+            }
+
+            func run() async throws {
+                var password = ""
+                if let passwordFile {
+                    let data: Data?
+                    data = passwordFile == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+                        : FileManager.default.contents(atPath: passwordFile)
+                    guard let data, var text = String(data: data, encoding: .utf8) else {
+                        throw CommandFailure("cannot read --password-file \(passwordFile)", exitCode: ExitStatus.noInput)
+                    }
+                    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+                    guard !text.isEmpty else { throw CommandFailure("--password-file \(passwordFile) is empty", exitCode: ExitStatus.usage) }
+                    password = text
+                }
+                let (host, port) = Self.hostAndPort(smtp)!
+                try await Session.run(global) { session in
+                    let request = SetMailSettingsRequest(
+                        settings: MailSettings(
+                            smtpHost: host, smtpPort: port, tls: tls.mode, username: username ?? "", senderAddress: sender,
+                            rateLimit: rate, allowInsecure: allowInsecure),
+                        password: password, keepPassword: passwordFile == nil && username != nil)
+                    let settings = try await session.call(TenantConfigurationServiceMethods.setMailSettings, request)
+                    session.print(settings) { Get.text(settings) }
+                }
+            }
+        }
+
+        struct Get: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Show the tenant's mail settings (never the password).", discussion: "Example: mms tenant mail get")
+
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await Session.run(global) { session in
+                    let settings = try await session.call(TenantConfigurationServiceMethods.getMailSettings, GetMailSettingsRequest())
+                    session.print(settings) { Self.text(settings) }
+                }
+            }
+
+            static func text(_ settings: MailSettings) -> String {
+                guard settings.configured else {
+                    return "No mail settings: invitations are recorded by the built-in sender, not e-mailed."
+                }
+                let host = settings.smtpHost.contains(":") ? "[\(settings.smtpHost)]" : settings.smtpHost
+                return TextLayout.list([
+                    ("Smtp", "\(host):\(settings.smtpPort)"), ("Tls", MailSettings.tlsName(settings.tls)),
+                    ("Username", settings.username), ("PasswordSet", TextLayout.flag(settings.passwordSet)),
+                    ("Sender", settings.senderAddress),
+                    ("RateLimit", settings.rateLimit == 0 ? "off" : "\(settings.rateLimit) messages/s"),
+                    ("AllowInsecure", TextLayout.flag(settings.allowInsecure)),
+                ])
+            }
+        }
+
+        struct Test: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Send one test message through the tenant's relay now (tenant admin).",
+                discussion: "Example: mms tenant mail test --to ashaw@contoso.com"
+            )
+
+            @OptionGroup var global: GlobalOptions
+
+            @Option(help: ArgumentHelp("Who gets the test message.", valueName: "address"))
+            var to: String
+
+            func run() async throws {
+                try await Session.run(global) { session in
+                    let response = try await session.call(TenantConfigurationServiceMethods.testMailSettings, TestMailSettingsRequest(to: to))
+                    session.print(response) { TextLayout.list([("To", to), ("Reply", response.reply)]) }
+                }
+            }
+        }
+
+        struct Remove: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Remove the tenant's mail settings and password (invitations go back to the built-in sender).",
+                discussion: "Example: mms tenant mail remove"
+            )
+
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await Session.run(global) { session in
+                    let settings = try await session.call(TenantConfigurationServiceMethods.setMailSettings, SetMailSettingsRequest(remove: true))
+                    session.print(settings) { Get.text(settings) }
+                }
+            }
+        }
+    }
+}
+
+extension MailSettings: JSONPrintable {
+    var json: JSONValue {
+        .object([
+            "configured": .bool(configured), "smtp_host": .string(smtpHost), "smtp_port": .integer(smtpPort),
+            "tls": .string(Self.tlsName(tls)), "username": .string(username), "password_set": .bool(passwordSet),
+            "sender_address": .string(senderAddress), "rate_limit": .number(rateLimit == rateLimit.rounded() && abs(rateLimit) < 1e15 ? String(Int64(rateLimit)) : String(rateLimit)), "allow_insecure": .bool(allowInsecure),
+        ])
+    }
+
+    static func tlsName(_ tls: MailTls) -> String {
+        switch tls {
+        case .unspecified, .starttls: "starttls"
+        case .tls: "tls"
+        case .none: "none"
+        }
+    }
+}
+
+extension TestMailSettingsResponse: JSONPrintable {
+    var json: JSONValue { .object(["reply": .string(reply)]) }
 }

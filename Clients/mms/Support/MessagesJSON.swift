@@ -170,6 +170,13 @@ extension Invitation: JSONPrintable {
             "invitation_id": .string(invitationId), "meeting_id": .string(meetingId), "correlation_id": .string(correlationId),
             "recipients": .array(recipients.map(JSONValue.string)), "subject": .string(subject),
             "created": TimeText.json(micros: createdMicros), "sent": TimeText.json(micros: sentMicros),
+            "message_id": .string(messageId),
+            "outcomes": .array(outcomes.map {
+                .object([
+                    "recipient": .string($0.recipient), "state": .string($0.state), "reply": .string($0.reply),
+                    "attempts": .integer($0.attempts), "recorded": TimeText.json(micros: $0.recordedMicros),
+                ])
+            }),
         ])
     }
 }

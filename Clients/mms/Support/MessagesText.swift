@@ -165,7 +165,16 @@ enum TextViews {
             invitations.map {
                 [$0.invitationId, $0.correlationId, TimeText.table(micros: $0.createdMicros),
                  $0.sentMicros == 0 ? "(in outbox)" : TimeText.table(micros: $0.sentMicros), $0.recipients.joined(separator: ", ")]
-            })
+            }) + recipientOutcomes(invitations)
+    }
+
+    /// Issue 10: what the SMTP relay answered for each recipient, under the invitations.
+    static func recipientOutcomes(_ invitations: [Invitation]) -> String {
+        let rows = invitations.flatMap { invitation in
+            invitation.outcomes.map { [invitation.invitationId, $0.recipient, $0.state, String($0.attempts), $0.reply] }
+        }
+        guard !rows.isEmpty else { return "" }
+        return "\n\n" + TextLayout.table(["InvitationId", "Recipient", "Outcome", "Attempts", "Reply"], rows)
     }
 
     static func outcomes(_ outcomes: [MeetingOutcomeRecord]) -> String {

@@ -49,22 +49,63 @@ extension MigrationEngine {
         var sent = 0
         var refused: Set<String> = []
         while true {
-            let batch = try await store.unsentInvitations(limit: 100 + refused.count).filter { !refused.contains($0.id) }
+            let batch = try await store.dueInvitations(limit: 100 + refused.count, now: clock.now())
+                .filter { !refused.contains($0.id) }
             if batch.isEmpty { return sent }
             for invitation in batch {
+                let delivery: InvitationDelivery
                 do {
-                    try await sender.send(invitation)
+                    delivery = try await sender.deliver(invitation)
                 } catch {
                     refused.insert(invitation.id)
-                    logger.error("invitation not sent; retried at the next dispatch", metadata: [
+                    let attempt = deferrals.withLock { counts -> Int in
+                        counts[invitation.id, default: 0] += 1
+                        return counts[invitation.id]!
+                    }
+                    try await store.deferInvitation(invitation.id, until: clock.now().adding(outboxBackoff(attempt: attempt)))
+                    logger.error("invitation not sent; retried later", metadata: [
                         "invitation": "\(invitation.id)", "error": "\(error)",
                     ])
                     continue
                 }
+                if !delivery.failed.isEmpty {
+                    try await noteRefusedRecipients(delivery.failed, of: invitation)
+                }
+                if !delivery.deferred.isEmpty {
+                    refused.insert(invitation.id)
+                    let attempt = delivery.deferred.map(\.attempts).max() ?? 1
+                    try await store.deferInvitation(invitation.id, until: clock.now().adding(outboxBackoff(attempt: attempt)))
+                    logger.warning("invitation deferred for some recipients; retried later", metadata: [
+                        "invitation": "\(invitation.id)", "deferred": "\(delivery.deferred.count)",
+                        "reply": "\(delivery.deferred[0].reply)",
+                    ])
+                    continue
+                }
+                deferrals.withLock { _ = $0.removeValue(forKey: invitation.id) }
                 try await store.markInvitationSent(invitation.id, now: clock.now())
                 sent += 1
             }
         }
+    }
+
+    /// The wait before retry `attempt` (1-based) of a deferred invitation: doubling, at most an hour.
+    func outboxBackoff(attempt: Int) -> Duration {
+        let first = configuration.outboxRetryDelay
+        let factor = 1 << min(max(attempt - 1, 0), 16)
+        return min(first * factor, max(first, .seconds(3600)))
+    }
+
+    /// Writes the refused recipients into the migration's LastMessage: who, the server's words, what to do.
+    private func noteRefusedRecipients(_ failed: [RecipientOutcome], of invitation: OutgoingInvitation) async throws {
+        let shown = failed.prefix(5).map { "\($0.recipient) (\($0.reply))" }.joined(separator: ", ")
+        let more = failed.count > 5 ? " and \(failed.count - 5) more" : ""
+        let note = "the invitation for '\(invitation.subject)' was refused for \(shown)\(more): correct the address "
+            + "in the meeting or the relay's policy for it, then run Start-CsExMeetingMigration -Identity "
+            + "\(invitation.organizerPrincipalName) again"
+        logger.warning("recipients refused by the mail server", metadata: [
+            "invitation": "\(invitation.id)", "refused": "\(failed.count)",
+        ])
+        try await store.appendMigrationNote(invitation.correlationId, note: note, now: clock.now())
     }
 
     func workerLoop(name: String) async {
@@ -188,9 +229,8 @@ extension MigrationEngine {
             logger.error("migration attempt failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             await retryOrFail(record, lease: lease, message: "the migration could not run: \(error)")
         }
-        do { try await dispatchOutbox() } catch {
-            logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
-        }
+        // The outbox is sent by its own task (outboxLoop, within a poll interval), never by a
+        // worker: a slow mail relay must not hold a migration worker (issue 10).
     }
 
     private func recordPlan(
@@ -214,7 +254,8 @@ extension MigrationEngine {
                 id: "\(migration.correlationId)/\(meeting.id)", correlationId: migration.correlationId, tenant: meeting.tenant,
                 meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName, recipients: MailAddress.distinct(meeting.attendees, excluding: organizer.userPrincipalName),
                 subject: rewritten.subject, body: rewritten.body, bodyFormat: rewritten.bodyFormat,
-                attachments: rewritten.attachments, start: rewritten.start, end: rewritten.end, created: now)
+                attachments: rewritten.attachments, start: rewritten.start, end: rewritten.end, created: now,
+                sequence: meeting.version + 1)
             do {
                 try await store.recordMeetingOutcome(
                     outcome(.migrated, "now a \(target.kind.displayName) meeting at \(target.joinURL)"),

@@ -50,6 +50,9 @@ public struct MigrationEngineConfiguration: Sendable {
     /// every attempt (a crash it causes) must end rather than loop. Default: three times the
     /// attempts the retry schedule allows.
     public var maximumClaims: Int
+    /// How long an invitation waits before its first retry after a `4xx` or a dropped connection;
+    /// each further retry waits twice as long, up to an hour (issue 10).
+    public var outboxRetryDelay: Duration
 
     /// Creates a configuration; every parameter has the service's default.
     public init(
@@ -60,7 +63,8 @@ public struct MigrationEngineConfiguration: Sendable {
         statusRetention: Duration = .seconds(150 * 24 * 3600),
         pollInterval: Duration = .seconds(1),
         workerName: String = "worker",
-        maximumClaims: Int? = nil
+        maximumClaims: Int? = nil,
+        outboxRetryDelay: Duration = .seconds(30)
     ) {
         self.hold = hold
         self.retrySchedule = retrySchedule
@@ -70,6 +74,7 @@ public struct MigrationEngineConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.workerName = workerName
         self.maximumClaims = maximumClaims ?? 3 * (retrySchedule.maximumRetries + 1)
+        self.outboxRetryDelay = outboxRetryDelay
     }
 
     /// The service's defaults: 90-minute hold, 9 retries over 24 h, 4 workers, 5-minute leases, 150 days.

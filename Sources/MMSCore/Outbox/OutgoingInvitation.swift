@@ -33,12 +33,16 @@ public struct OutgoingInvitation: Sendable, Hashable, Codable {
     public var created: Date
     /// When it was sent, if it was.
     public var sent: Date?
+    /// The iCalendar SEQUENCE the migration wrote (the meeting's version after the rewrite); nil
+    /// for rows recorded before issue 10.
+    public var sequence: Int?
 
     /// Creates an invitation.
     public init(
         id: String, correlationId: CorrelationID, tenant: TenantID, meeting: MeetingID,
         organizerPrincipalName: String, recipients: [String], subject: String, body: String,
-        bodyFormat: BodyFormat, attachments: [Attachment], start: Date, end: Date, created: Date, sent: Date? = nil
+        bodyFormat: BodyFormat, attachments: [Attachment], start: Date, end: Date, created: Date, sent: Date? = nil,
+        sequence: Int? = nil
     ) {
         self.id = id
         self.correlationId = correlationId
@@ -54,14 +58,39 @@ public struct OutgoingInvitation: Sendable, Hashable, Codable {
         self.end = end
         self.created = created
         self.sent = sent
+        self.sequence = sequence
     }
 }
 
-/// Sends invitations: a mail connector (a later issue) or the built-in recorder.
+/// Sends invitations: the SMTP connector (`MMSSMTP`) or the built-in recorder.
 public protocol InvitationSender: Sendable {
-    /// Sends `invitation` to its recipients on the organiser's behalf.
+    /// Sends `invitation` to its recipients on the organiser's behalf and says what happened to each.
     ///
     /// May be called more than once for one invitation (a crash between sending and marking it
-    /// sent): implementations must deliver at most once per ``OutgoingInvitation/id``.
-    func send(_ invitation: OutgoingInvitation) async throws
+    /// sent, or a retry of deferred recipients): implementations must deliver at most once per
+    /// ``OutgoingInvitation/id`` and recipient, and skip recipients whose outcome is already final.
+    ///
+    /// - Returns: the outcomes decided by this call, and every recipient still deferred. A
+    ///   recipient decided by an earlier call is not repeated.
+    /// - Throws: when nothing could be attempted; the engine then retries the whole invitation later.
+    func deliver(_ invitation: OutgoingInvitation) async throws -> InvitationDelivery
+}
+
+extension InvitationSender {
+    /// Sends `invitation`, throwing unless every recipient's outcome is final.
+    public func send(_ invitation: OutgoingInvitation) async throws {
+        let delivery = try await deliver(invitation)
+        if let deferred = delivery.deferred.first {
+            throw MailDeliveryDeferred(recipient: deferred.recipient, reply: deferred.reply)
+        }
+    }
+}
+
+/// A recipient whose delivery was put off (a `4xx` or a dropped connection).
+public struct MailDeliveryDeferred: Error, CustomStringConvertible {
+    /// The recipient.
+    public var recipient: String
+    /// The server's reply or the transport error.
+    public var reply: String
+    public var description: String { "delivery to \(recipient) deferred: \(reply)" }
 }

@@ -14,7 +14,13 @@ public struct StoreInvitationSender: InvitationSender {
         self.clock = clock
     }
 
-    public func send(_ invitation: OutgoingInvitation) async throws {
-        _ = try await store.recordDelivery(invitation, now: clock.now())
+    public func deliver(_ invitation: OutgoingInvitation) async throws -> InvitationDelivery {
+        let now = clock.now()
+        _ = try await store.recordDelivery(invitation, now: now)
+        return InvitationDelivery(outcomes: invitation.recipients.map {
+            RecipientOutcome(
+                invitationId: invitation.id, messageId: invitation.id, recipient: $0, state: .delivered,
+                reply: "recorded by the built-in sender", recorded: now)
+        })
     }
 }

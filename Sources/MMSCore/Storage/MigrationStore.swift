@@ -5,7 +5,7 @@ import Foundation
 /// Every backend must pass the contract suite in `MMSCoreTesting` (`StoreContract`).
 /// Writes are durable when the call returns: the engine acknowledges a request only then.
 public typealias MigrationStore = TenantSettingsStore & DirectoryStore & CalendarStore
-    & ConferencingStore & MigrationQueueStore & OutboxStore & StatusStore
+    & ConferencingStore & MigrationQueueStore & OutboxStore & StatusStore & MailDeliveryStore
 
 /// Tenant switches (S3, S4).
 public protocol TenantSettingsStore: Sendable {

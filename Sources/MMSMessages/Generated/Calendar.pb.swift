@@ -366,9 +366,13 @@ public struct Invitation: Sendable, Hashable {
     public var createdMicros: Int64
     /// 0 while it waits in the outbox.
     public var sentMicros: Int64
+    /// One per recipient the SMTP sender tried (issue 10); empty for the built-in sender.
+    public var outcomes: [RecipientOutcome]
+    /// The Message-ID the invitation is sent with (the same on every resend); empty for the built-in sender.
+    public var messageId: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(invitationId: String = "", meetingId: String = "", correlationId: String = "", recipients: [String] = [], subject: String = "", createdMicros: Int64 = 0, sentMicros: Int64 = 0) {
+    public init(invitationId: String = "", meetingId: String = "", correlationId: String = "", recipients: [String] = [], subject: String = "", createdMicros: Int64 = 0, sentMicros: Int64 = 0, outcomes: [RecipientOutcome] = [], messageId: String = "") {
         self.invitationId = invitationId
         self.meetingId = meetingId
         self.correlationId = correlationId
@@ -376,12 +380,14 @@ public struct Invitation: Sendable, Hashable {
         self.subject = subject
         self.createdMicros = createdMicros
         self.sentMicros = sentMicros
+        self.outcomes = outcomes
+        self.messageId = messageId
     }
 }
 
 extension Invitation: ProtobufCBridgedMessage {
     public typealias CMessage = Mms__V1__Invitation
-    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
     public static let messageName = "mms.v1.Invitation"
 
     public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__Invitation>) { mms__v1__invitation__init(message) }
@@ -399,6 +405,9 @@ extension Invitation: ProtobufCBridgedMessage {
         c.pointee.subject = try arena.string(self.subject, field: "Invitation.subject")
         c.pointee.created_micros = self.createdMicros
         c.pointee.sent_micros = self.sentMicros
+        c.pointee.n_outcomes = self.outcomes.count
+        c.pointee.outcomes = try arena.array(self.outcomes) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.message_id = try arena.string(self.messageId, field: "Invitation.message_id")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__Invitation>) throws(RPCError) {
@@ -409,6 +418,55 @@ extension Invitation: ProtobufCBridgedMessage {
         self.subject = try ProtobufCBridge.string(c.pointee.subject, field: "Invitation.subject")
         self.createdMicros = c.pointee.created_micros
         self.sentMicros = c.pointee.sent_micros
+        self.outcomes = try ProtobufCBridge.array(c.pointee.outcomes, count: c.pointee.n_outcomes) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: RecipientOutcome.self, field: "Invitation.outcomes") }
+        self.messageId = try ProtobufCBridge.string(c.pointee.message_id, field: "Invitation.message_id")
+    }
+}
+
+public struct RecipientOutcome: Sendable, Hashable {
+    public var recipient: String
+    /// "delivered", "failed" (the relay refused it for good) or "deferred" (tried again later).
+    public var state: String
+    /// The relay's reply, e.g. "550 5.1.1 <x@y>: Recipient address rejected", or our reason.
+    public var reply: String
+    public var attempts: Int32
+    public var recordedMicros: Int64
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(recipient: String = "", state: String = "", reply: String = "", attempts: Int32 = 0, recordedMicros: Int64 = 0) {
+        self.recipient = recipient
+        self.state = state
+        self.reply = reply
+        self.attempts = attempts
+        self.recordedMicros = recordedMicros
+    }
+}
+
+extension RecipientOutcome: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__RecipientOutcome
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.RecipientOutcome"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__RecipientOutcome>) { mms__v1__recipient_outcome__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__RecipientOutcome>) -> Int { mms__v1__recipient_outcome__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__RecipientOutcome>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__recipient_outcome__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__RecipientOutcome>? { mms__v1__recipient_outcome__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__RecipientOutcome>) { mms__v1__recipient_outcome__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__RecipientOutcome>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.recipient = try arena.string(self.recipient, field: "RecipientOutcome.recipient")
+        c.pointee.state = try arena.string(self.state, field: "RecipientOutcome.state")
+        c.pointee.reply = try arena.string(self.reply, field: "RecipientOutcome.reply")
+        c.pointee.attempts = self.attempts
+        c.pointee.recorded_micros = self.recordedMicros
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__RecipientOutcome>) throws(RPCError) {
+        self.recipient = try ProtobufCBridge.string(c.pointee.recipient, field: "RecipientOutcome.recipient")
+        self.state = try ProtobufCBridge.string(c.pointee.state, field: "RecipientOutcome.state")
+        self.reply = try ProtobufCBridge.string(c.pointee.reply, field: "RecipientOutcome.reply")
+        self.attempts = c.pointee.attempts
+        self.recordedMicros = c.pointee.recorded_micros
     }
 }
 
@@ -452,7 +510,7 @@ public struct ListInvitationsResponse: Sendable, Hashable {
 
 extension ListInvitationsResponse: ProtobufCBridgedMessage {
     public typealias CMessage = Mms__V1__ListInvitationsResponse
-    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
+    /// Nesting depth of this message: 3 (checked by Protos/swiftgen.py).
     public static let messageName = "mms.v1.ListInvitationsResponse"
 
     public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ListInvitationsResponse>) { mms__v1__list_invitations_response__init(message) }

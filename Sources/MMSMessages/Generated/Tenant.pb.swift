@@ -36,6 +36,43 @@ extension MailboxType {
     }
 }
 
+/// How invitations leave the service (issue 10, MISSION R5, R6): the tenant's SMTP relay.
+/// A tenant without mail settings has its invitations recorded by the built-in sender.
+public enum MailTls: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    /// in a Set: STARTTLS, the default
+    case starttls = 1
+    /// plain TCP, then STARTTLS before anything else (port 587)
+    case tls = 2
+    /// TLS from the first byte (port 465)
+    case none = 3
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "MAIL_TLS_UNSPECIFIED"
+        case .starttls: return "MAIL_TLS_STARTTLS"
+        case .tls: return "MAIL_TLS_TLS"
+        case .none: return "MAIL_TLS_NONE"
+        }
+    }
+}
+
+extension MailTls {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__MailTls, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "MailTls", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__MailTls {
+        Mms__V1__MailTls(rawValue: numericCast(self.rawValue))
+    }
+}
+
 /// Get/Set-CsTenantMigrationConfiguration (MISSION S3).
 public struct TenantMigrationConfiguration: Sendable, Hashable {
     public var meetingMigrationEnabled: Bool
@@ -422,6 +459,208 @@ extension TestMailboxSettingsResponse: ProtobufCBridgedMessage {
     }
 }
 
+public struct MailSettings: Sendable, Hashable {
+    public var smtpHost: String
+    public var smtpPort: UInt32
+    public var tls: MailTls
+    /// Empty: no AUTH.
+    public var username: String
+    /// The service's address: Sender:, MAIL FROM and ORGANIZER;SENT-BY.
+    public var senderAddress: String
+    /// At most this many messages per second; 0 is no limit.
+    public var rateLimit: Double
+    /// Required, set explicitly, for MAIL_TLS_NONE to a host that is not loopback.
+    public var allowInsecure: Bool
+    /// Output only: whether a password is kept. The password itself is never returned (R6).
+    public var passwordSet: Bool
+    /// Output only: false when the tenant has no mail settings (the built-in sender records invitations).
+    public var configured: Bool
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(smtpHost: String = "", smtpPort: UInt32 = 0, tls: MailTls = .unspecified, username: String = "", senderAddress: String = "", rateLimit: Double = 0, allowInsecure: Bool = false, passwordSet: Bool = false, configured: Bool = false) {
+        self.smtpHost = smtpHost
+        self.smtpPort = smtpPort
+        self.tls = tls
+        self.username = username
+        self.senderAddress = senderAddress
+        self.rateLimit = rateLimit
+        self.allowInsecure = allowInsecure
+        self.passwordSet = passwordSet
+        self.configured = configured
+    }
+}
+
+extension MailSettings: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__MailSettings
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.MailSettings"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__MailSettings>) { mms__v1__mail_settings__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__MailSettings>) -> Int { mms__v1__mail_settings__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__MailSettings>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__mail_settings__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__MailSettings>? { mms__v1__mail_settings__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__MailSettings>) { mms__v1__mail_settings__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__MailSettings>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.smtp_host = try arena.string(self.smtpHost, field: "MailSettings.smtp_host")
+        c.pointee.smtp_port = self.smtpPort
+        c.pointee.tls = self.tls.cValue
+        c.pointee.username = try arena.string(self.username, field: "MailSettings.username")
+        c.pointee.sender_address = try arena.string(self.senderAddress, field: "MailSettings.sender_address")
+        c.pointee.rate_limit = self.rateLimit
+        c.pointee.allow_insecure = self.allowInsecure ? 1 : 0
+        c.pointee.password_set = self.passwordSet ? 1 : 0
+        c.pointee.configured = self.configured ? 1 : 0
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__MailSettings>) throws(RPCError) {
+        self.smtpHost = try ProtobufCBridge.string(c.pointee.smtp_host, field: "MailSettings.smtp_host")
+        self.smtpPort = c.pointee.smtp_port
+        self.tls = try MailTls.fromC(c.pointee.tls, field: "MailSettings.tls")
+        self.username = try ProtobufCBridge.string(c.pointee.username, field: "MailSettings.username")
+        self.senderAddress = try ProtobufCBridge.string(c.pointee.sender_address, field: "MailSettings.sender_address")
+        self.rateLimit = c.pointee.rate_limit
+        self.allowInsecure = c.pointee.allow_insecure != 0
+        self.passwordSet = c.pointee.password_set != 0
+        self.configured = c.pointee.configured != 0
+    }
+}
+
+public struct GetMailSettingsRequest: Sendable, Hashable {
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init() {
+    }
+}
+
+extension GetMailSettingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__GetMailSettingsRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.GetMailSettingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__GetMailSettingsRequest>) { mms__v1__get_mail_settings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__GetMailSettingsRequest>) -> Int { mms__v1__get_mail_settings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__GetMailSettingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__get_mail_settings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__GetMailSettingsRequest>? { mms__v1__get_mail_settings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__GetMailSettingsRequest>) { mms__v1__get_mail_settings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__GetMailSettingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__GetMailSettingsRequest>) throws(RPCError) {
+    }
+}
+
+public struct SetMailSettingsRequest: Sendable, Hashable {
+    public var settings: MailSettings?
+    /// The AUTH password; written to a file only the server's user can read, never returned or logged.
+    public var password: String
+    /// Keep the password already kept (password empty); otherwise an empty password removes it.
+    public var keepPassword: Bool
+    /// Remove the tenant's mail settings and password: invitations go back to the built-in sender.
+    public var remove: Bool
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(settings: MailSettings? = nil, password: String = "", keepPassword: Bool = false, remove: Bool = false) {
+        self.settings = settings
+        self.password = password
+        self.keepPassword = keepPassword
+        self.remove = remove
+    }
+}
+
+extension SetMailSettingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__SetMailSettingsRequest
+    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.SetMailSettingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__SetMailSettingsRequest>) { mms__v1__set_mail_settings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__SetMailSettingsRequest>) -> Int { mms__v1__set_mail_settings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__SetMailSettingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__set_mail_settings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__SetMailSettingsRequest>? { mms__v1__set_mail_settings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__SetMailSettingsRequest>) { mms__v1__set_mail_settings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__SetMailSettingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        if let value = self.settings {
+            c.pointee.settings = try arena.message(value)
+        }
+        c.pointee.password = try arena.string(self.password, field: "SetMailSettingsRequest.password")
+        c.pointee.keep_password = self.keepPassword ? 1 : 0
+        c.pointee.remove = self.remove ? 1 : 0
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__SetMailSettingsRequest>) throws(RPCError) {
+        if let value = c.pointee.settings {
+            self.settings = try MailSettings(reading: value)
+        } else {
+            self.settings = nil
+        }
+        self.password = try ProtobufCBridge.string(c.pointee.password, field: "SetMailSettingsRequest.password")
+        self.keepPassword = c.pointee.keep_password != 0
+        self.remove = c.pointee.remove != 0
+    }
+}
+
+/// Sends one plain test message through the tenant's relay, now, on a new connection.
+public struct TestMailSettingsRequest: Sendable, Hashable {
+    public var to: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(to: String = "") {
+        self.to = to
+    }
+}
+
+extension TestMailSettingsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__TestMailSettingsRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.TestMailSettingsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__TestMailSettingsRequest>) { mms__v1__test_mail_settings_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__TestMailSettingsRequest>) -> Int { mms__v1__test_mail_settings_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__TestMailSettingsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__test_mail_settings_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__TestMailSettingsRequest>? { mms__v1__test_mail_settings_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__TestMailSettingsRequest>) { mms__v1__test_mail_settings_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__TestMailSettingsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.to = try arena.string(self.to, field: "TestMailSettingsRequest.to")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__TestMailSettingsRequest>) throws(RPCError) {
+        self.to = try ProtobufCBridge.string(c.pointee.to, field: "TestMailSettingsRequest.to")
+    }
+}
+
+public struct TestMailSettingsResponse: Sendable, Hashable {
+    /// The relay's reply to the message, e.g. "250 2.0.0 Ok: queued as ...".
+    public var reply: String
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(reply: String = "") {
+        self.reply = reply
+    }
+}
+
+extension TestMailSettingsResponse: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__TestMailSettingsResponse
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.TestMailSettingsResponse"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__TestMailSettingsResponse>) { mms__v1__test_mail_settings_response__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__TestMailSettingsResponse>) -> Int { mms__v1__test_mail_settings_response__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__TestMailSettingsResponse>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__test_mail_settings_response__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__TestMailSettingsResponse>? { mms__v1__test_mail_settings_response__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__TestMailSettingsResponse>) { mms__v1__test_mail_settings_response__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__TestMailSettingsResponse>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.reply = try arena.string(self.reply, field: "TestMailSettingsResponse.reply")
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__TestMailSettingsResponse>) throws(RPCError) {
+        self.reply = try ProtobufCBridge.string(c.pointee.reply, field: "TestMailSettingsResponse.reply")
+    }
+}
+
 /// The methods of `mms.v1.TenantConfigurationService`, identified on the wire by their full names.
 public enum TenantConfigurationServiceMethods {
     public static let getTenantMigrationConfiguration = UnaryMethod<GetTenantMigrationConfigurationRequest, TenantMigrationConfiguration>(fullName: "mms.v1.TenantConfigurationService/GetTenantMigrationConfiguration")
@@ -431,6 +670,9 @@ public enum TenantConfigurationServiceMethods {
     public static let getMailboxSettings = UnaryMethod<GetMailboxSettingsRequest, MailboxSettings>(fullName: "mms.v1.TenantConfigurationService/GetMailboxSettings")
     public static let setMailboxSettings = UnaryMethod<SetMailboxSettingsRequest, MailboxSettings>(fullName: "mms.v1.TenantConfigurationService/SetMailboxSettings")
     public static let testMailboxSettings = UnaryMethod<TestMailboxSettingsRequest, TestMailboxSettingsResponse>(fullName: "mms.v1.TenantConfigurationService/TestMailboxSettings")
+    public static let getMailSettings = UnaryMethod<GetMailSettingsRequest, MailSettings>(fullName: "mms.v1.TenantConfigurationService/GetMailSettings")
+    public static let setMailSettings = UnaryMethod<SetMailSettingsRequest, MailSettings>(fullName: "mms.v1.TenantConfigurationService/SetMailSettings")
+    public static let testMailSettings = UnaryMethod<TestMailSettingsRequest, TestMailSettingsResponse>(fullName: "mms.v1.TenantConfigurationService/TestMailSettings")
 }
 
 /// What a server implements to serve `mms.v1.TenantConfigurationService`.
@@ -442,6 +684,9 @@ public protocol TenantConfigurationServiceHandler: Sendable {
     func getMailboxSettings(_ request: GetMailboxSettingsRequest, context: ServerContext) async throws -> MailboxSettings
     func setMailboxSettings(_ request: SetMailboxSettingsRequest, context: ServerContext) async throws -> MailboxSettings
     func testMailboxSettings(_ request: TestMailboxSettingsRequest, context: ServerContext) async throws -> TestMailboxSettingsResponse
+    func getMailSettings(_ request: GetMailSettingsRequest, context: ServerContext) async throws -> MailSettings
+    func setMailSettings(_ request: SetMailSettingsRequest, context: ServerContext) async throws -> MailSettings
+    func testMailSettings(_ request: TestMailSettingsRequest, context: ServerContext) async throws -> TestMailSettingsResponse
 }
 
 extension TenantConfigurationServiceHandler {
@@ -454,5 +699,8 @@ extension TenantConfigurationServiceHandler {
         router.register(TenantConfigurationServiceMethods.getMailboxSettings) { request, context in try await self.getMailboxSettings(request, context: context) }
         router.register(TenantConfigurationServiceMethods.setMailboxSettings) { request, context in try await self.setMailboxSettings(request, context: context) }
         router.register(TenantConfigurationServiceMethods.testMailboxSettings) { request, context in try await self.testMailboxSettings(request, context: context) }
+        router.register(TenantConfigurationServiceMethods.getMailSettings) { request, context in try await self.getMailSettings(request, context: context) }
+        router.register(TenantConfigurationServiceMethods.setMailSettings) { request, context in try await self.setMailSettings(request, context: context) }
+        router.register(TenantConfigurationServiceMethods.testMailSettings) { request, context in try await self.testMailSettings(request, context: context) }
     }
 }

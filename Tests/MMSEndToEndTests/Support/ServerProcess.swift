@@ -111,6 +111,13 @@ final class ServerProcess: Sendable {
         _ = await child.waitForExit(timeout: .seconds(20))
     }
 
+    /// Kills the server with SIGKILL (no shutdown at all) and waits until it is gone.
+    func kill() {
+        let child = state.value.child
+        child.kill()
+        while child.isRunning { usleep(10_000) }
+    }
+
     /// Starts the server again on the same data directory (on a new port).
     func restart() async throws {
         let (child, endpoint) = try await Self.launch(binaries: binaries, dataDirectory: dataDirectory, scratch: scratch, settings: settings)

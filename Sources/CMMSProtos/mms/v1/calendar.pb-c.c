@@ -322,6 +322,51 @@ void   mms__v1__invitation__free_unpacked
   assert(message->base.descriptor == &mms__v1__invitation__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__recipient_outcome__init
+                     (Mms__V1__RecipientOutcome         *message)
+{
+  static const Mms__V1__RecipientOutcome init_value = MMS__V1__RECIPIENT_OUTCOME__INIT;
+  *message = init_value;
+}
+size_t mms__v1__recipient_outcome__get_packed_size
+                     (const Mms__V1__RecipientOutcome *message)
+{
+  assert(message->base.descriptor == &mms__v1__recipient_outcome__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__recipient_outcome__pack
+                     (const Mms__V1__RecipientOutcome *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__recipient_outcome__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__recipient_outcome__pack_to_buffer
+                     (const Mms__V1__RecipientOutcome *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__recipient_outcome__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__RecipientOutcome *
+       mms__v1__recipient_outcome__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__RecipientOutcome *)
+     protobuf_c_message_unpack (&mms__v1__recipient_outcome__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__recipient_outcome__free_unpacked
+                     (Mms__V1__RecipientOutcome *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__recipient_outcome__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   mms__v1__list_invitations_request__init
                      (Mms__V1__ListInvitationsRequest         *message)
 {
@@ -970,7 +1015,7 @@ const ProtobufCMessageDescriptor mms__v1__get_meeting_request__descriptor =
   (ProtobufCMessageInit) mms__v1__get_meeting_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__invitation__field_descriptors[7] =
+static const ProtobufCFieldDescriptor mms__v1__invitation__field_descriptors[9] =
 {
   {
     "invitation_id",
@@ -1056,12 +1101,38 @@ static const ProtobufCFieldDescriptor mms__v1__invitation__field_descriptors[7] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "outcomes",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mms__V1__Invitation, n_outcomes),
+    offsetof(Mms__V1__Invitation, outcomes),
+    &mms__v1__recipient_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__Invitation, message_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__invitation__field_indices_by_name[] = {
   2,   /* field[2] = correlation_id */
   5,   /* field[5] = created_micros */
   0,   /* field[0] = invitation_id */
   1,   /* field[1] = meeting_id */
+  8,   /* field[8] = message_id */
+  7,   /* field[7] = outcomes */
   3,   /* field[3] = recipients */
   6,   /* field[6] = sent_micros */
   4,   /* field[4] = subject */
@@ -1069,7 +1140,7 @@ static const unsigned mms__v1__invitation__field_indices_by_name[] = {
 static const ProtobufCIntRange mms__v1__invitation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor mms__v1__invitation__descriptor =
 {
@@ -1079,11 +1150,101 @@ const ProtobufCMessageDescriptor mms__v1__invitation__descriptor =
   "Mms__V1__Invitation",
   "mms.v1",
   sizeof(Mms__V1__Invitation),
-  7,
+  9,
   mms__v1__invitation__field_descriptors,
   mms__v1__invitation__field_indices_by_name,
   1,  mms__v1__invitation__number_ranges,
   (ProtobufCMessageInit) mms__v1__invitation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__recipient_outcome__field_descriptors[5] =
+{
+  {
+    "recipient",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__RecipientOutcome, recipient),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__RecipientOutcome, state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reply",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__RecipientOutcome, reply),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__RecipientOutcome, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorded_micros",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__RecipientOutcome, recorded_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__recipient_outcome__field_indices_by_name[] = {
+  3,   /* field[3] = attempts */
+  0,   /* field[0] = recipient */
+  4,   /* field[4] = recorded_micros */
+  2,   /* field[2] = reply */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange mms__v1__recipient_outcome__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor mms__v1__recipient_outcome__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.RecipientOutcome",
+  "RecipientOutcome",
+  "Mms__V1__RecipientOutcome",
+  "mms.v1",
+  sizeof(Mms__V1__RecipientOutcome),
+  5,
+  mms__v1__recipient_outcome__field_descriptors,
+  mms__v1__recipient_outcome__field_indices_by_name,
+  1,  mms__v1__recipient_outcome__number_ranges,
+  (ProtobufCMessageInit) mms__v1__recipient_outcome__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor mms__v1__list_invitations_request__field_descriptors[1] =

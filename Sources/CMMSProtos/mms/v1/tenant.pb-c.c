@@ -502,6 +502,231 @@ void   mms__v1__test_mailbox_settings_response__free_unpacked
   assert(message->base.descriptor == &mms__v1__test_mailbox_settings_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__mail_settings__init
+                     (Mms__V1__MailSettings         *message)
+{
+  static const Mms__V1__MailSettings init_value = MMS__V1__MAIL_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t mms__v1__mail_settings__get_packed_size
+                     (const Mms__V1__MailSettings *message)
+{
+  assert(message->base.descriptor == &mms__v1__mail_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__mail_settings__pack
+                     (const Mms__V1__MailSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__mail_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__mail_settings__pack_to_buffer
+                     (const Mms__V1__MailSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__mail_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__MailSettings *
+       mms__v1__mail_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__MailSettings *)
+     protobuf_c_message_unpack (&mms__v1__mail_settings__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__mail_settings__free_unpacked
+                     (Mms__V1__MailSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__mail_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__get_mail_settings_request__init
+                     (Mms__V1__GetMailSettingsRequest         *message)
+{
+  static const Mms__V1__GetMailSettingsRequest init_value = MMS__V1__GET_MAIL_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__get_mail_settings_request__get_packed_size
+                     (const Mms__V1__GetMailSettingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__get_mail_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__get_mail_settings_request__pack
+                     (const Mms__V1__GetMailSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__get_mail_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__get_mail_settings_request__pack_to_buffer
+                     (const Mms__V1__GetMailSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__get_mail_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__GetMailSettingsRequest *
+       mms__v1__get_mail_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__GetMailSettingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__get_mail_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__get_mail_settings_request__free_unpacked
+                     (Mms__V1__GetMailSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__get_mail_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__set_mail_settings_request__init
+                     (Mms__V1__SetMailSettingsRequest         *message)
+{
+  static const Mms__V1__SetMailSettingsRequest init_value = MMS__V1__SET_MAIL_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__set_mail_settings_request__get_packed_size
+                     (const Mms__V1__SetMailSettingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__set_mail_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__set_mail_settings_request__pack
+                     (const Mms__V1__SetMailSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__set_mail_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__set_mail_settings_request__pack_to_buffer
+                     (const Mms__V1__SetMailSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__set_mail_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__SetMailSettingsRequest *
+       mms__v1__set_mail_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__SetMailSettingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__set_mail_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__set_mail_settings_request__free_unpacked
+                     (Mms__V1__SetMailSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__set_mail_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__test_mail_settings_request__init
+                     (Mms__V1__TestMailSettingsRequest         *message)
+{
+  static const Mms__V1__TestMailSettingsRequest init_value = MMS__V1__TEST_MAIL_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__test_mail_settings_request__get_packed_size
+                     (const Mms__V1__TestMailSettingsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__test_mail_settings_request__pack
+                     (const Mms__V1__TestMailSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__test_mail_settings_request__pack_to_buffer
+                     (const Mms__V1__TestMailSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__TestMailSettingsRequest *
+       mms__v1__test_mail_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__TestMailSettingsRequest *)
+     protobuf_c_message_unpack (&mms__v1__test_mail_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__test_mail_settings_request__free_unpacked
+                     (Mms__V1__TestMailSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__test_mail_settings_response__init
+                     (Mms__V1__TestMailSettingsResponse         *message)
+{
+  static const Mms__V1__TestMailSettingsResponse init_value = MMS__V1__TEST_MAIL_SETTINGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t mms__v1__test_mail_settings_response__get_packed_size
+                     (const Mms__V1__TestMailSettingsResponse *message)
+{
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__test_mail_settings_response__pack
+                     (const Mms__V1__TestMailSettingsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__test_mail_settings_response__pack_to_buffer
+                     (const Mms__V1__TestMailSettingsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__TestMailSettingsResponse *
+       mms__v1__test_mail_settings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__TestMailSettingsResponse *)
+     protobuf_c_message_unpack (&mms__v1__test_mail_settings_response__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__test_mail_settings_response__free_unpacked
+                     (Mms__V1__TestMailSettingsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__test_mail_settings_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor mms__v1__tenant_migration_configuration__field_descriptors[2] =
 {
   {
@@ -990,6 +1215,319 @@ const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_response__descri
   (ProtobufCMessageInit) mms__v1__test_mailbox_settings_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor mms__v1__mail_settings__field_descriptors[9] =
+{
+  {
+    "smtp_host",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, smtp_host),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "smtp_port",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, smtp_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tls",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, tls),
+    &mms__v1__mail_tls__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "username",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, username),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sender_address",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, sender_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rate_limit",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, rate_limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "allow_insecure",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, allow_insecure),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password_set",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, password_set),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "configured",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MailSettings, configured),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__mail_settings__field_indices_by_name[] = {
+  6,   /* field[6] = allow_insecure */
+  8,   /* field[8] = configured */
+  7,   /* field[7] = password_set */
+  5,   /* field[5] = rate_limit */
+  4,   /* field[4] = sender_address */
+  0,   /* field[0] = smtp_host */
+  1,   /* field[1] = smtp_port */
+  2,   /* field[2] = tls */
+  3,   /* field[3] = username */
+};
+static const ProtobufCIntRange mms__v1__mail_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor mms__v1__mail_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.MailSettings",
+  "MailSettings",
+  "Mms__V1__MailSettings",
+  "mms.v1",
+  sizeof(Mms__V1__MailSettings),
+  9,
+  mms__v1__mail_settings__field_descriptors,
+  mms__v1__mail_settings__field_indices_by_name,
+  1,  mms__v1__mail_settings__number_ranges,
+  (ProtobufCMessageInit) mms__v1__mail_settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define mms__v1__get_mail_settings_request__field_descriptors NULL
+#define mms__v1__get_mail_settings_request__field_indices_by_name NULL
+#define mms__v1__get_mail_settings_request__number_ranges NULL
+const ProtobufCMessageDescriptor mms__v1__get_mail_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.GetMailSettingsRequest",
+  "GetMailSettingsRequest",
+  "Mms__V1__GetMailSettingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__GetMailSettingsRequest),
+  0,
+  mms__v1__get_mail_settings_request__field_descriptors,
+  mms__v1__get_mail_settings_request__field_indices_by_name,
+  0,  mms__v1__get_mail_settings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__get_mail_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__set_mail_settings_request__field_descriptors[4] =
+{
+  {
+    "settings",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__SetMailSettingsRequest, settings),
+    &mms__v1__mail_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__SetMailSettingsRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "keep_password",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__SetMailSettingsRequest, keep_password),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remove",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__SetMailSettingsRequest, remove),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__set_mail_settings_request__field_indices_by_name[] = {
+  2,   /* field[2] = keep_password */
+  1,   /* field[1] = password */
+  3,   /* field[3] = remove */
+  0,   /* field[0] = settings */
+};
+static const ProtobufCIntRange mms__v1__set_mail_settings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor mms__v1__set_mail_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.SetMailSettingsRequest",
+  "SetMailSettingsRequest",
+  "Mms__V1__SetMailSettingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__SetMailSettingsRequest),
+  4,
+  mms__v1__set_mail_settings_request__field_descriptors,
+  mms__v1__set_mail_settings_request__field_indices_by_name,
+  1,  mms__v1__set_mail_settings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__set_mail_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__test_mail_settings_request__field_descriptors[1] =
+{
+  {
+    "to",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__TestMailSettingsRequest, to),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__test_mail_settings_request__field_indices_by_name[] = {
+  0,   /* field[0] = to */
+};
+static const ProtobufCIntRange mms__v1__test_mail_settings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__test_mail_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.TestMailSettingsRequest",
+  "TestMailSettingsRequest",
+  "Mms__V1__TestMailSettingsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__TestMailSettingsRequest),
+  1,
+  mms__v1__test_mail_settings_request__field_descriptors,
+  mms__v1__test_mail_settings_request__field_indices_by_name,
+  1,  mms__v1__test_mail_settings_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__test_mail_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__test_mail_settings_response__field_descriptors[1] =
+{
+  {
+    "reply",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__TestMailSettingsResponse, reply),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__test_mail_settings_response__field_indices_by_name[] = {
+  0,   /* field[0] = reply */
+};
+static const ProtobufCIntRange mms__v1__test_mail_settings_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__test_mail_settings_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.TestMailSettingsResponse",
+  "TestMailSettingsResponse",
+  "Mms__V1__TestMailSettingsResponse",
+  "mms.v1",
+  sizeof(Mms__V1__TestMailSettingsResponse),
+  1,
+  mms__v1__test_mail_settings_response__field_descriptors,
+  mms__v1__test_mail_settings_response__field_indices_by_name,
+  1,  mms__v1__test_mail_settings_response__number_ranges,
+  (ProtobufCMessageInit) mms__v1__test_mail_settings_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue mms__v1__mailbox_type__enum_values_by_number[3] =
 {
   { "MAILBOX_TYPE_UNSPECIFIED", "MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_UNSPECIFIED", 0 },
@@ -1020,7 +1558,39 @@ const ProtobufCEnumDescriptor mms__v1__mailbox_type__descriptor =
   mms__v1__mailbox_type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor mms__v1__tenant_configuration_service__method_descriptors[7] =
+static const ProtobufCEnumValue mms__v1__mail_tls__enum_values_by_number[4] =
+{
+  { "MAIL_TLS_UNSPECIFIED", "MMS__V1__MAIL_TLS__MAIL_TLS_UNSPECIFIED", 0 },
+  { "MAIL_TLS_STARTTLS", "MMS__V1__MAIL_TLS__MAIL_TLS_STARTTLS", 1 },
+  { "MAIL_TLS_TLS", "MMS__V1__MAIL_TLS__MAIL_TLS_TLS", 2 },
+  { "MAIL_TLS_NONE", "MMS__V1__MAIL_TLS__MAIL_TLS_NONE", 3 },
+};
+static const ProtobufCIntRange mms__v1__mail_tls__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex mms__v1__mail_tls__enum_values_by_name[4] =
+{
+  { "MAIL_TLS_NONE", 3 },
+  { "MAIL_TLS_STARTTLS", 1 },
+  { "MAIL_TLS_TLS", 2 },
+  { "MAIL_TLS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__mail_tls__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.MailTls",
+  "MailTls",
+  "Mms__V1__MailTls",
+  "mms.v1",
+  4,
+  mms__v1__mail_tls__enum_values_by_number,
+  4,
+  mms__v1__mail_tls__enum_values_by_name,
+  1,
+  mms__v1__mail_tls__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor mms__v1__tenant_configuration_service__method_descriptors[10] =
 {
   { "GetTenantMigrationConfiguration", &mms__v1__get_tenant_migration_configuration_request__descriptor, &mms__v1__tenant_migration_configuration__descriptor },
   { "SetTenantMigrationConfiguration", &mms__v1__set_tenant_migration_configuration_request__descriptor, &mms__v1__tenant_migration_configuration__descriptor },
@@ -1029,14 +1599,20 @@ static const ProtobufCMethodDescriptor mms__v1__tenant_configuration_service__me
   { "GetMailboxSettings", &mms__v1__get_mailbox_settings_request__descriptor, &mms__v1__mailbox_settings__descriptor },
   { "SetMailboxSettings", &mms__v1__set_mailbox_settings_request__descriptor, &mms__v1__mailbox_settings__descriptor },
   { "TestMailboxSettings", &mms__v1__test_mailbox_settings_request__descriptor, &mms__v1__test_mailbox_settings_response__descriptor },
+  { "GetMailSettings", &mms__v1__get_mail_settings_request__descriptor, &mms__v1__mail_settings__descriptor },
+  { "SetMailSettings", &mms__v1__set_mail_settings_request__descriptor, &mms__v1__mail_settings__descriptor },
+  { "TestMailSettings", &mms__v1__test_mail_settings_request__descriptor, &mms__v1__test_mail_settings_response__descriptor },
 };
 const unsigned mms__v1__tenant_configuration_service__method_indices_by_name[] = {
   2,        /* GetDialInConferencingTenantSettings */
+  7,        /* GetMailSettings */
   4,        /* GetMailboxSettings */
   0,        /* GetTenantMigrationConfiguration */
   3,        /* SetDialInConferencingTenantSettings */
+  8,        /* SetMailSettings */
   5,        /* SetMailboxSettings */
   1,        /* SetTenantMigrationConfiguration */
+  9,        /* TestMailSettings */
   6         /* TestMailboxSettings */
 };
 const ProtobufCServiceDescriptor mms__v1__tenant_configuration_service__descriptor =
@@ -1046,7 +1622,7 @@ const ProtobufCServiceDescriptor mms__v1__tenant_configuration_service__descript
   "TenantConfigurationService",
   "Mms__V1__TenantConfigurationService",
   "mms.v1",
-  7,
+  10,
   mms__v1__tenant_configuration_service__method_descriptors,
   mms__v1__tenant_configuration_service__method_indices_by_name
 };
@@ -1105,6 +1681,30 @@ void mms__v1__tenant_configuration_service__test_mailbox_settings(ProtobufCServi
 {
   assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
   service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__tenant_configuration_service__get_mail_settings(ProtobufCService *service,
+                                                              const Mms__V1__GetMailSettingsRequest *input,
+                                                              Mms__V1__MailSettings_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__tenant_configuration_service__set_mail_settings(ProtobufCService *service,
+                                                              const Mms__V1__SetMailSettingsRequest *input,
+                                                              Mms__V1__MailSettings_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__tenant_configuration_service__test_mail_settings(ProtobufCService *service,
+                                                               const Mms__V1__TestMailSettingsRequest *input,
+                                                               Mms__V1__TestMailSettingsResponse_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__tenant_configuration_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void mms__v1__tenant_configuration_service__init (Mms__V1__TenantConfigurationService_Service *service,
                                                   Mms__V1__TenantConfigurationService_ServiceDestroy destroy)

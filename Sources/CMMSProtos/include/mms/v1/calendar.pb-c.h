@@ -22,6 +22,7 @@ typedef struct Mms__V1__ListMeetingsRequest Mms__V1__ListMeetingsRequest;
 typedef struct Mms__V1__ListMeetingsResponse Mms__V1__ListMeetingsResponse;
 typedef struct Mms__V1__GetMeetingRequest Mms__V1__GetMeetingRequest;
 typedef struct Mms__V1__Invitation Mms__V1__Invitation;
+typedef struct Mms__V1__RecipientOutcome Mms__V1__RecipientOutcome;
 typedef struct Mms__V1__ListInvitationsRequest Mms__V1__ListInvitationsRequest;
 typedef struct Mms__V1__ListInvitationsResponse Mms__V1__ListInvitationsResponse;
 typedef struct Mms__V1__ImportMeetingsRequest Mms__V1__ImportMeetingsRequest;
@@ -188,10 +189,39 @@ struct  Mms__V1__Invitation
    * 0 while it waits in the outbox.
    */
   int64_t sent_micros;
+  /*
+   * One per recipient the SMTP sender tried (issue 10); empty for the built-in sender.
+   */
+  size_t n_outcomes;
+  Mms__V1__RecipientOutcome **outcomes;
+  /*
+   * The Message-ID the invitation is sent with (the same on every resend); empty for the built-in sender.
+   */
+  char *message_id;
 };
 #define MMS__V1__INVITATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__invitation__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Mms__V1__RecipientOutcome
+{
+  ProtobufCMessage base;
+  char *recipient;
+  /*
+   * "delivered", "failed" (the relay refused it for good) or "deferred" (tried again later).
+   */
+  char *state;
+  /*
+   * The relay's reply, e.g. "550 5.1.1 <x@y>: Recipient address rejected", or our reason.
+   */
+  char *reply;
+  int32_t attempts;
+  int64_t recorded_micros;
+};
+#define MMS__V1__RECIPIENT_OUTCOME__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__recipient_outcome__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Mms__V1__ListInvitationsRequest
@@ -386,6 +416,25 @@ Mms__V1__Invitation *
 void   mms__v1__invitation__free_unpacked
                      (Mms__V1__Invitation *message,
                       ProtobufCAllocator *allocator);
+/* Mms__V1__RecipientOutcome methods */
+void   mms__v1__recipient_outcome__init
+                     (Mms__V1__RecipientOutcome         *message);
+size_t mms__v1__recipient_outcome__get_packed_size
+                     (const Mms__V1__RecipientOutcome   *message);
+size_t mms__v1__recipient_outcome__pack
+                     (const Mms__V1__RecipientOutcome   *message,
+                      uint8_t             *out);
+size_t mms__v1__recipient_outcome__pack_to_buffer
+                     (const Mms__V1__RecipientOutcome   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__RecipientOutcome *
+       mms__v1__recipient_outcome__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__recipient_outcome__free_unpacked
+                     (Mms__V1__RecipientOutcome *message,
+                      ProtobufCAllocator *allocator);
 /* Mms__V1__ListInvitationsRequest methods */
 void   mms__v1__list_invitations_request__init
                      (Mms__V1__ListInvitationsRequest         *message);
@@ -504,6 +553,9 @@ typedef void (*Mms__V1__GetMeetingRequest_Closure)
 typedef void (*Mms__V1__Invitation_Closure)
                  (const Mms__V1__Invitation *message,
                   void *closure_data);
+typedef void (*Mms__V1__RecipientOutcome_Closure)
+                 (const Mms__V1__RecipientOutcome *message,
+                  void *closure_data);
 typedef void (*Mms__V1__ListInvitationsRequest_Closure)
                  (const Mms__V1__ListInvitationsRequest *message,
                   void *closure_data);
@@ -592,6 +644,7 @@ extern const ProtobufCMessageDescriptor mms__v1__list_meetings_request__descript
 extern const ProtobufCMessageDescriptor mms__v1__list_meetings_response__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__get_meeting_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__invitation__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__recipient_outcome__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__list_invitations_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__list_invitations_response__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__import_meetings_request__descriptor;

@@ -26,6 +26,11 @@ typedef struct Mms__V1__GetMailboxSettingsRequest Mms__V1__GetMailboxSettingsReq
 typedef struct Mms__V1__SetMailboxSettingsRequest Mms__V1__SetMailboxSettingsRequest;
 typedef struct Mms__V1__TestMailboxSettingsRequest Mms__V1__TestMailboxSettingsRequest;
 typedef struct Mms__V1__TestMailboxSettingsResponse Mms__V1__TestMailboxSettingsResponse;
+typedef struct Mms__V1__MailSettings Mms__V1__MailSettings;
+typedef struct Mms__V1__GetMailSettingsRequest Mms__V1__GetMailSettingsRequest;
+typedef struct Mms__V1__SetMailSettingsRequest Mms__V1__SetMailSettingsRequest;
+typedef struct Mms__V1__TestMailSettingsRequest Mms__V1__TestMailSettingsRequest;
+typedef struct Mms__V1__TestMailSettingsResponse Mms__V1__TestMailSettingsResponse;
 
 
 /* --- enums --- */
@@ -45,6 +50,29 @@ typedef enum _Mms__V1__MailboxType {
   MMS__V1__MAILBOX_TYPE__MAILBOX_TYPE_CALDAV = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MMS__V1__MAILBOX_TYPE)
 } Mms__V1__MailboxType;
+/*
+ * How invitations leave the service (issue 10, MISSION R5, R6): the tenant's SMTP relay.
+ * A tenant without mail settings has its invitations recorded by the built-in sender.
+ */
+typedef enum _Mms__V1__MailTls {
+  /*
+   * in a Set: STARTTLS, the default
+   */
+  MMS__V1__MAIL_TLS__MAIL_TLS_UNSPECIFIED = 0,
+  /*
+   * plain TCP, then STARTTLS before anything else (port 587)
+   */
+  MMS__V1__MAIL_TLS__MAIL_TLS_STARTTLS = 1,
+  /*
+   * TLS from the first byte (port 465)
+   */
+  MMS__V1__MAIL_TLS__MAIL_TLS_TLS = 2,
+  /*
+   * no TLS: only to a loopback host unless allow_insecure is set
+   */
+  MMS__V1__MAIL_TLS__MAIL_TLS_NONE = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(MMS__V1__MAIL_TLS)
+} Mms__V1__MailTls;
 
 /* --- messages --- */
 
@@ -212,6 +240,99 @@ struct  Mms__V1__TestMailboxSettingsResponse
 #define MMS__V1__TEST_MAILBOX_SETTINGS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__test_mailbox_settings_response__descriptor) \
     , 0,NULL, 0, 0,NULL }
+
+
+struct  Mms__V1__MailSettings
+{
+  ProtobufCMessage base;
+  char *smtp_host;
+  uint32_t smtp_port;
+  Mms__V1__MailTls tls;
+  /*
+   * Empty: no AUTH.
+   */
+  char *username;
+  /*
+   * The service's address: Sender:, MAIL FROM and ORGANIZER;SENT-BY.
+   */
+  char *sender_address;
+  /*
+   * At most this many messages per second; 0 is no limit.
+   */
+  double rate_limit;
+  /*
+   * Required, set explicitly, for MAIL_TLS_NONE to a host that is not loopback.
+   */
+  protobuf_c_boolean allow_insecure;
+  /*
+   * Output only: whether a password is kept. The password itself is never returned (R6).
+   */
+  protobuf_c_boolean password_set;
+  /*
+   * Output only: false when the tenant has no mail settings (the built-in sender records invitations).
+   */
+  protobuf_c_boolean configured;
+};
+#define MMS__V1__MAIL_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__mail_settings__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, MMS__V1__MAIL_TLS__MAIL_TLS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+
+
+struct  Mms__V1__GetMailSettingsRequest
+{
+  ProtobufCMessage base;
+};
+#define MMS__V1__GET_MAIL_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__get_mail_settings_request__descriptor) \
+     }
+
+
+struct  Mms__V1__SetMailSettingsRequest
+{
+  ProtobufCMessage base;
+  Mms__V1__MailSettings *settings;
+  /*
+   * The AUTH password; written to a file only the server's user can read, never returned or logged.
+   */
+  char *password;
+  /*
+   * Keep the password already kept (password empty); otherwise an empty password removes it.
+   */
+  protobuf_c_boolean keep_password;
+  /*
+   * Remove the tenant's mail settings and password: invitations go back to the built-in sender.
+   */
+  protobuf_c_boolean remove;
+};
+#define MMS__V1__SET_MAIL_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__set_mail_settings_request__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * Sends one plain test message through the tenant's relay, now, on a new connection.
+ */
+struct  Mms__V1__TestMailSettingsRequest
+{
+  ProtobufCMessage base;
+  char *to;
+};
+#define MMS__V1__TEST_MAIL_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__test_mail_settings_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Mms__V1__TestMailSettingsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The relay's reply to the message, e.g. "250 2.0.0 Ok: queued as ...".
+   */
+  char *reply;
+};
+#define MMS__V1__TEST_MAIL_SETTINGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__test_mail_settings_response__descriptor) \
+    , (char *)protobuf_c_empty_string }
 
 
 /* Mms__V1__TenantMigrationConfiguration methods */
@@ -423,6 +544,101 @@ Mms__V1__TestMailboxSettingsResponse *
 void   mms__v1__test_mailbox_settings_response__free_unpacked
                      (Mms__V1__TestMailboxSettingsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Mms__V1__MailSettings methods */
+void   mms__v1__mail_settings__init
+                     (Mms__V1__MailSettings         *message);
+size_t mms__v1__mail_settings__get_packed_size
+                     (const Mms__V1__MailSettings   *message);
+size_t mms__v1__mail_settings__pack
+                     (const Mms__V1__MailSettings   *message,
+                      uint8_t             *out);
+size_t mms__v1__mail_settings__pack_to_buffer
+                     (const Mms__V1__MailSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__MailSettings *
+       mms__v1__mail_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__mail_settings__free_unpacked
+                     (Mms__V1__MailSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__GetMailSettingsRequest methods */
+void   mms__v1__get_mail_settings_request__init
+                     (Mms__V1__GetMailSettingsRequest         *message);
+size_t mms__v1__get_mail_settings_request__get_packed_size
+                     (const Mms__V1__GetMailSettingsRequest   *message);
+size_t mms__v1__get_mail_settings_request__pack
+                     (const Mms__V1__GetMailSettingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__get_mail_settings_request__pack_to_buffer
+                     (const Mms__V1__GetMailSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__GetMailSettingsRequest *
+       mms__v1__get_mail_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__get_mail_settings_request__free_unpacked
+                     (Mms__V1__GetMailSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__SetMailSettingsRequest methods */
+void   mms__v1__set_mail_settings_request__init
+                     (Mms__V1__SetMailSettingsRequest         *message);
+size_t mms__v1__set_mail_settings_request__get_packed_size
+                     (const Mms__V1__SetMailSettingsRequest   *message);
+size_t mms__v1__set_mail_settings_request__pack
+                     (const Mms__V1__SetMailSettingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__set_mail_settings_request__pack_to_buffer
+                     (const Mms__V1__SetMailSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__SetMailSettingsRequest *
+       mms__v1__set_mail_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__set_mail_settings_request__free_unpacked
+                     (Mms__V1__SetMailSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__TestMailSettingsRequest methods */
+void   mms__v1__test_mail_settings_request__init
+                     (Mms__V1__TestMailSettingsRequest         *message);
+size_t mms__v1__test_mail_settings_request__get_packed_size
+                     (const Mms__V1__TestMailSettingsRequest   *message);
+size_t mms__v1__test_mail_settings_request__pack
+                     (const Mms__V1__TestMailSettingsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__test_mail_settings_request__pack_to_buffer
+                     (const Mms__V1__TestMailSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__TestMailSettingsRequest *
+       mms__v1__test_mail_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__test_mail_settings_request__free_unpacked
+                     (Mms__V1__TestMailSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__TestMailSettingsResponse methods */
+void   mms__v1__test_mail_settings_response__init
+                     (Mms__V1__TestMailSettingsResponse         *message);
+size_t mms__v1__test_mail_settings_response__get_packed_size
+                     (const Mms__V1__TestMailSettingsResponse   *message);
+size_t mms__v1__test_mail_settings_response__pack
+                     (const Mms__V1__TestMailSettingsResponse   *message,
+                      uint8_t             *out);
+size_t mms__v1__test_mail_settings_response__pack_to_buffer
+                     (const Mms__V1__TestMailSettingsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__TestMailSettingsResponse *
+       mms__v1__test_mail_settings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__test_mail_settings_response__free_unpacked
+                     (Mms__V1__TestMailSettingsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Mms__V1__TenantMigrationConfiguration_Closure)
@@ -457,6 +673,21 @@ typedef void (*Mms__V1__TestMailboxSettingsRequest_Closure)
                   void *closure_data);
 typedef void (*Mms__V1__TestMailboxSettingsResponse_Closure)
                  (const Mms__V1__TestMailboxSettingsResponse *message,
+                  void *closure_data);
+typedef void (*Mms__V1__MailSettings_Closure)
+                 (const Mms__V1__MailSettings *message,
+                  void *closure_data);
+typedef void (*Mms__V1__GetMailSettingsRequest_Closure)
+                 (const Mms__V1__GetMailSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__SetMailSettingsRequest_Closure)
+                 (const Mms__V1__SetMailSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__TestMailSettingsRequest_Closure)
+                 (const Mms__V1__TestMailSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__TestMailSettingsResponse_Closure)
+                 (const Mms__V1__TestMailSettingsResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -493,6 +724,18 @@ struct Mms__V1__TenantConfigurationService_Service
                                 const Mms__V1__TestMailboxSettingsRequest *input,
                                 Mms__V1__TestMailboxSettingsResponse_Closure closure,
                                 void *closure_data);
+  void (*get_mail_settings)(Mms__V1__TenantConfigurationService_Service *service,
+                            const Mms__V1__GetMailSettingsRequest *input,
+                            Mms__V1__MailSettings_Closure closure,
+                            void *closure_data);
+  void (*set_mail_settings)(Mms__V1__TenantConfigurationService_Service *service,
+                            const Mms__V1__SetMailSettingsRequest *input,
+                            Mms__V1__MailSettings_Closure closure,
+                            void *closure_data);
+  void (*test_mail_settings)(Mms__V1__TenantConfigurationService_Service *service,
+                             const Mms__V1__TestMailSettingsRequest *input,
+                             Mms__V1__TestMailSettingsResponse_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Mms__V1__TenantConfigurationService_ServiceDestroy)(Mms__V1__TenantConfigurationService_Service *);
 void mms__v1__tenant_configuration_service__init (Mms__V1__TenantConfigurationService_Service *service,
@@ -507,7 +750,10 @@ void mms__v1__tenant_configuration_service__init (Mms__V1__TenantConfigurationSe
       function_prefix__ ## set_dial_in_conferencing_tenant_settings,\
       function_prefix__ ## get_mailbox_settings,\
       function_prefix__ ## set_mailbox_settings,\
-      function_prefix__ ## test_mailbox_settings  }
+      function_prefix__ ## test_mailbox_settings,\
+      function_prefix__ ## get_mail_settings,\
+      function_prefix__ ## set_mail_settings,\
+      function_prefix__ ## test_mail_settings  }
 void mms__v1__tenant_configuration_service__get_tenant_migration_configuration(ProtobufCService *service,
                                                                                const Mms__V1__GetTenantMigrationConfigurationRequest *input,
                                                                                Mms__V1__TenantMigrationConfiguration_Closure closure,
@@ -536,10 +782,23 @@ void mms__v1__tenant_configuration_service__test_mailbox_settings(ProtobufCServi
                                                                   const Mms__V1__TestMailboxSettingsRequest *input,
                                                                   Mms__V1__TestMailboxSettingsResponse_Closure closure,
                                                                   void *closure_data);
+void mms__v1__tenant_configuration_service__get_mail_settings(ProtobufCService *service,
+                                                              const Mms__V1__GetMailSettingsRequest *input,
+                                                              Mms__V1__MailSettings_Closure closure,
+                                                              void *closure_data);
+void mms__v1__tenant_configuration_service__set_mail_settings(ProtobufCService *service,
+                                                              const Mms__V1__SetMailSettingsRequest *input,
+                                                              Mms__V1__MailSettings_Closure closure,
+                                                              void *closure_data);
+void mms__v1__tenant_configuration_service__test_mail_settings(ProtobufCService *service,
+                                                               const Mms__V1__TestMailSettingsRequest *input,
+                                                               Mms__V1__TestMailSettingsResponse_Closure closure,
+                                                               void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    mms__v1__mailbox_type__descriptor;
+extern const ProtobufCEnumDescriptor    mms__v1__mail_tls__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__tenant_migration_configuration__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__get_tenant_migration_configuration_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__set_tenant_migration_configuration_request__descriptor;
@@ -551,6 +810,11 @@ extern const ProtobufCMessageDescriptor mms__v1__get_mailbox_settings_request__d
 extern const ProtobufCMessageDescriptor mms__v1__set_mailbox_settings_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__test_mailbox_settings_response__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__mail_settings__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__get_mail_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__set_mail_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__test_mail_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__test_mail_settings_response__descriptor;
 extern const ProtobufCServiceDescriptor mms__v1__tenant_configuration_service__descriptor;
 
 PROTOBUF_C__END_DECLS
