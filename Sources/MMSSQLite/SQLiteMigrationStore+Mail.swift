@@ -86,15 +86,15 @@ extension SQLiteMigrationStore {
         }
     }
 
-    public func appendMigrationNote(_ correlationId: CorrelationID, note: String, now: Date) async throws {
+    public func appendMigrationNote(_ correlationId: CorrelationID, note: String, refusedRecipients: Int, now: Date) async throws {
         try await write { db in
             try db.execute(
                 sql: """
                     UPDATE migrations SET last_message = CASE WHEN last_message = '' THEN ? ELSE last_message || '; ' || ? END,
-                        modified_at = ?
+                        refused_recipients = refused_recipients + ?, modified_at = ?
                     WHERE id = ?
                     """,
-                arguments: [note, note, now.micros, correlationId.rawValue])
+                arguments: [note, note, refusedRecipients, now.micros, correlationId.rawValue])
         }
     }
 

@@ -261,7 +261,7 @@ extension SQLiteMigrationStore {
     static let recordColumns = """
         id, tenant, user_id, upn, state, skype_treatment, teams_meetings, retry_count, last_message, created_at, modified_at, \
         total, succeeded, failed, skipped, invites, trigger_count, follow_up_of, \
-        CASE WHEN state IN ('pending', 'inProgress') THEN due_at END, lease_owner
+        CASE WHEN state IN ('pending', 'inProgress') THEN due_at END, lease_owner, refused_recipients
         """
 
     /// A record from a row selected with `recordColumns`.
@@ -285,6 +285,7 @@ extension SQLiteMigrationStore {
             triggerCount: row[16],
             followUpOf: (row[17] as String?).map(CorrelationID.init(rawValue:)),
             nextAttempt: (row[18] as Int64?).map(Date.init(micros:)),
-            leaseOwner: row[19])
+            leaseOwner: row[19],
+            refusedRecipients: row[20])
     }
 }

@@ -158,6 +158,10 @@ enum Schema {
                 ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v6: refused recipients counted per migration") { db in
+            // Issue 10: each recipient a mail server refused for good is counted in the record (R5).
+            try db.execute(sql: "ALTER TABLE migrations ADD COLUMN refused_recipients INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

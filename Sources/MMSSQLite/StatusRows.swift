@@ -45,7 +45,8 @@ enum StatusRows {
             triggerCount: int(row, 16),
             followUpOf: text(row, 17).map(CorrelationID.init(rawValue:)),
             nextAttempt: sqlite3_column_type(row, 18) == SQLITE_NULL ? nil : Date(micros: sqlite3_column_int64(row, 18)),
-            leaseOwner: text(row, 19))
+            leaseOwner: text(row, 19),
+            refusedRecipients: int(row, 20))
     }
 
     /// A TEXT column, nil when NULL. Copied at once: SQLite's pointer lives until the next step.

@@ -75,7 +75,8 @@ enum Convert {
             failedMeeting: UInt32(clamping: record.failedMeetings),
             invitesUpdate: UInt32(clamping: record.invitesUpdated),
             nextAttemptMicros: record.state == .pending ? record.nextAttempt.map(self.micros) ?? 0 : 0,
-            resumesAfterMicros: engine?.resumesAfter(record).map(self.micros) ?? 0
+            resumesAfterMicros: engine?.resumesAfter(record).map(self.micros) ?? 0,
+            refusedRecipients: UInt32(clamping: record.refusedRecipients)
         )
     }
 

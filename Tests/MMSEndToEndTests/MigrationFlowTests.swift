@@ -187,7 +187,7 @@ extension EndToEnd {
             #expect(record.keys == [
                 "correlation_id", "user_id", "user_principal_name", "state", "migration_type", "retry_count", "last_message",
                 "create_date", "modified_date", "total_meeting", "succeeded_meeting", "failed_meeting", "invites_update",
-                "next_attempt", "resumes_after",
+                "next_attempt", "resumes_after", "refused_recipients",
             ])
             #expect(record["create_date"].string?.hasSuffix("Z") == true, "\(record)")
 

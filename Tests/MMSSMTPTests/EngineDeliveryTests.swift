@@ -88,6 +88,7 @@ struct EngineDeliveryTests {
         #expect(record.lastMessage.contains("nobody@fabrikam.com"))
         #expect(record.lastMessage.contains("550 5.1.1"))
         #expect(record.lastMessage.contains("correct the address"))
+        #expect(record.refusedRecipients == 1, "the refused recipient is counted in the record")
         let outcomes = try await harness.store.recipientOutcomes(invitationId: invitation.id)
         #expect(outcomes.first { $0.recipient == "nobody@fabrikam.com" }?.state == .failed)
         _ = try sink.check([try await harness.expectation(meeting, recipients: ["bob@contoso.com", "carol@fabrikam.com"])])

@@ -24,7 +24,7 @@ struct SQLiteDurabilityTests {
         #expect(versions == [
             "v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity", "v3: claims counted per migration",
             "v4: recurring meetings",
-            "v5: mail settings, per-recipient outcomes, outbox backoff",
+            "v5: mail settings, per-recipient outcomes, outbox backoff", "v6: refused recipients counted per migration",
         ])
         let reopened = try SQLiteMigrationStore(directory: directory.path)
         #expect(try await reopened.appliedSchemaVersions() == versions)

@@ -59,7 +59,7 @@ extension MigrationStatus: JSONPrintable {
             "modified_date": TimeText.json(micros: modifiedDateMicros), "total_meeting": .integer(totalMeeting),
             "succeeded_meeting": .integer(succeededMeeting), "failed_meeting": .integer(failedMeeting),
             "invites_update": .integer(invitesUpdate), "next_attempt": TimeText.json(micros: nextAttemptMicros),
-            "resumes_after": TimeText.json(micros: resumesAfterMicros),
+            "resumes_after": TimeText.json(micros: resumesAfterMicros), "refused_recipients": .integer(refusedRecipients),
         ])
     }
 }

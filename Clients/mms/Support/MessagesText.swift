@@ -13,6 +13,7 @@ enum TextViews {
             "MigrationType": record.migrationType.displayName,
             "ModifiedDate": TimeText.table(micros: record.modifiedDateMicros),
             "NextAttempt": TimeText.table(micros: record.nextAttemptMicros),
+            "RefusedRecipients": String(record.refusedRecipients),
             "ResumesAfter": TimeText.table(micros: record.resumesAfterMicros),
             "RetryCount": String(record.retryCount),
             "State": record.state.displayName,

@@ -105,7 +105,7 @@ extension MigrationEngine {
         logger.warning("recipients refused by the mail server", metadata: [
             "invitation": "\(invitation.id)", "refused": "\(failed.count)",
         ])
-        try await store.appendMigrationNote(invitation.correlationId, note: note, now: clock.now())
+        try await store.appendMigrationNote(invitation.correlationId, note: note, refusedRecipients: failed.count, now: clock.now())
     }
 
     func workerLoop(name: String) async {

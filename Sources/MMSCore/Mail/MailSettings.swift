@@ -144,8 +144,9 @@ public protocol MailDeliveryStore: Sendable {
     func deferInvitation(_ id: String, until: Date) async throws
     /// Unsent invitations whose backoff has passed, oldest first.
     func dueInvitations(limit: Int, now: Date) async throws -> [OutgoingInvitation]
-    /// Appends `note` to the migration's LastMessage (a recipient refused after the migration ended).
-    func appendMigrationNote(_ correlationId: CorrelationID, note: String, now: Date) async throws
+    /// Appends `note` to the migration's LastMessage (a recipient refused after the migration ended)
+    /// and counts `refusedRecipients` more refused recipients in its record.
+    func appendMigrationNote(_ correlationId: CorrelationID, note: String, refusedRecipients: Int, now: Date) async throws
 }
 
 extension MailAddress {

@@ -57,6 +57,8 @@ public struct MigrationStatusRecord: Sendable, Hashable, Codable {
     public var nextAttempt: Date?
     /// The worker that holds the migration's lease while it is in progress.
     public var leaseOwner: String?
+    /// Recipients a mail server refused for good (5xx), over every invitation of the migration (R5).
+    public var refusedRecipients: Int
 
     /// Creates a record.
     public init(
@@ -78,7 +80,8 @@ public struct MigrationStatusRecord: Sendable, Hashable, Codable {
         triggerCount: Int = 1,
         followUpOf: CorrelationID? = nil,
         nextAttempt: Date? = nil,
-        leaseOwner: String? = nil
+        leaseOwner: String? = nil,
+        refusedRecipients: Int = 0
     ) {
         self.correlationId = correlationId
         self.tenant = tenant
@@ -99,6 +102,7 @@ public struct MigrationStatusRecord: Sendable, Hashable, Codable {
         self.followUpOf = followUpOf
         self.nextAttempt = nextAttempt
         self.leaseOwner = leaseOwner
+        self.refusedRecipients = refusedRecipients
     }
 
     /// The `MigrationType` column.

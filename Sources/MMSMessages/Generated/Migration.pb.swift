@@ -146,9 +146,12 @@ public struct MigrationStatus: Sendable, Hashable {
     /// stopped, e.g. the server was killed): when a worker takes it over, at the lease's end; 0
     /// otherwise (ResumesAfter). With several servers on one database it may be running on another.
     public var resumesAfterMicros: Int64
+    /// Recipients a mail server refused for good (5xx), over every invitation of the migration;
+    /// LastMessage names them with the server's reply (R5).
+    public var refusedRecipients: UInt32
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(correlationId: String = "", userId: String = "", userPrincipalName: String = "", state: MigrationState = .unspecified, migrationType: MigrationType = .unspecified, retryCount: UInt32 = 0, lastMessage: String = "", createDateMicros: Int64 = 0, modifiedDateMicros: Int64 = 0, totalMeeting: UInt32 = 0, succeededMeeting: UInt32 = 0, failedMeeting: UInt32 = 0, invitesUpdate: UInt32 = 0, nextAttemptMicros: Int64 = 0, resumesAfterMicros: Int64 = 0) {
+    public init(correlationId: String = "", userId: String = "", userPrincipalName: String = "", state: MigrationState = .unspecified, migrationType: MigrationType = .unspecified, retryCount: UInt32 = 0, lastMessage: String = "", createDateMicros: Int64 = 0, modifiedDateMicros: Int64 = 0, totalMeeting: UInt32 = 0, succeededMeeting: UInt32 = 0, failedMeeting: UInt32 = 0, invitesUpdate: UInt32 = 0, nextAttemptMicros: Int64 = 0, resumesAfterMicros: Int64 = 0, refusedRecipients: UInt32 = 0) {
         self.correlationId = correlationId
         self.userId = userId
         self.userPrincipalName = userPrincipalName
@@ -164,6 +167,7 @@ public struct MigrationStatus: Sendable, Hashable {
         self.invitesUpdate = invitesUpdate
         self.nextAttemptMicros = nextAttemptMicros
         self.resumesAfterMicros = resumesAfterMicros
+        self.refusedRecipients = refusedRecipients
     }
 }
 
@@ -194,6 +198,7 @@ extension MigrationStatus: ProtobufCBridgedMessage {
         c.pointee.invites_update = self.invitesUpdate
         c.pointee.next_attempt_micros = self.nextAttemptMicros
         c.pointee.resumes_after_micros = self.resumesAfterMicros
+        c.pointee.refused_recipients = self.refusedRecipients
     }
 
     public init(reading c: UnsafePointer<Mms__V1__MigrationStatus>) throws(RPCError) {
@@ -212,6 +217,7 @@ extension MigrationStatus: ProtobufCBridgedMessage {
         self.invitesUpdate = c.pointee.invites_update
         self.nextAttemptMicros = c.pointee.next_attempt_micros
         self.resumesAfterMicros = c.pointee.resumes_after_micros
+        self.refusedRecipients = c.pointee.refused_recipients
     }
 }
 

@@ -598,7 +598,7 @@ const ProtobufCMessageDescriptor mms__v1__start_meeting_migration_response__desc
   (ProtobufCMessageInit) mms__v1__start_meeting_migration_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__migration_status__field_descriptors[15] =
+static const ProtobufCFieldDescriptor mms__v1__migration_status__field_descriptors[16] =
 {
   {
     "correlation_id",
@@ -780,6 +780,18 @@ static const ProtobufCFieldDescriptor mms__v1__migration_status__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "refused_recipients",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MigrationStatus, refused_recipients),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__migration_status__field_indices_by_name[] = {
   0,   /* field[0] = correlation_id */
@@ -790,6 +802,7 @@ static const unsigned mms__v1__migration_status__field_indices_by_name[] = {
   4,   /* field[4] = migration_type */
   8,   /* field[8] = modified_date_micros */
   13,   /* field[13] = next_attempt_micros */
+  15,   /* field[15] = refused_recipients */
   14,   /* field[14] = resumes_after_micros */
   5,   /* field[5] = retry_count */
   3,   /* field[3] = state */
@@ -801,7 +814,7 @@ static const unsigned mms__v1__migration_status__field_indices_by_name[] = {
 static const ProtobufCIntRange mms__v1__migration_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor mms__v1__migration_status__descriptor =
 {
@@ -811,7 +824,7 @@ const ProtobufCMessageDescriptor mms__v1__migration_status__descriptor =
   "Mms__V1__MigrationStatus",
   "mms.v1",
   sizeof(Mms__V1__MigrationStatus),
-  15,
+  16,
   mms__v1__migration_status__field_descriptors,
   mms__v1__migration_status__field_indices_by_name,
   1,  mms__v1__migration_status__number_ranges,

@@ -110,10 +110,15 @@ struct  Mms__V1__MigrationStatus
    * otherwise (ResumesAfter). With several servers on one database it may be running on another.
    */
   int64_t resumes_after_micros;
+  /*
+   * Recipients a mail server refused for good (5xx), over every invitation of the migration;
+   * LastMessage names them with the server's reply (R5).
+   */
+  uint32_t refused_recipients;
 };
 #define MMS__V1__MIGRATION_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__migration_status__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__MIGRATION_STATE__MIGRATION_STATE_UNSPECIFIED, MMS__V1__MIGRATION_TYPE__MIGRATION_TYPE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, MMS__V1__MIGRATION_STATE__MIGRATION_STATE_UNSPECIFIED, MMS__V1__MIGRATION_TYPE__MIGRATION_TYPE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
