@@ -88,7 +88,7 @@ enum ResourceMapping {
             kind: InvitationBlock.find(in: body, format: format).first?.kind ?? .teams,
             createdThroughService: true,
             version: Int(main.property(named: "SEQUENCE")?.value.trimmingCharacters(in: .whitespaces) ?? "") ?? 0)
-        return MailboxMeeting(meeting: meeting, revision: etag, location: location)
+        return MailboxMeeting(meeting: meeting, revision: etag, location: location, resource: bytes)
     }
 
     /// The HTML body (`X-ALT-DESC;FMTTYPE=text/html`) when there is one, else the plain DESCRIPTION.

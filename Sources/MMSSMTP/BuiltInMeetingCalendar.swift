@@ -5,9 +5,24 @@ import MMSICalendar
 /// The iCalendar layer of an invitation to a built-in meeting: a `METHOD:REQUEST` VCALENDAR
 /// written with MMSICalendar (its content lines, folding and TEXT escaping; none of our own).
 ///
-/// A CalDAV meeting would send its own rewritten resource instead; the tree has no CalDAV
-/// connector yet, so every invitation today is a built-in meeting's.
+/// A meeting on a calendar server sends its own rewritten resource instead
+/// (``request(resource:serviceAddress:stamp:)``).
 public enum BuiltInMeetingCalendar {
+    /// The REQUEST of a meeting that lives on a calendar server (R5): its rewritten resource as the
+    /// server holds it (same UID, the SEQUENCE the migration wrote, every other line kept), with
+    /// `METHOD:REQUEST` on the VCALENDAR, a fresh DTSTAMP and ORGANIZER's `SENT-BY` set to the
+    /// service's address in each VEVENT. Nil when the text is not iCalendar.
+    public static func request(resource text: String, serviceAddress: String, stamp: Date) -> ICalendarResource? {
+        guard var resource = try? ICalendarResource(parsing: text), !resource.allComponents(named: "VEVENT").isEmpty else { return nil }
+        resource.modifyComponents(named: "VCALENDAR") { $0.setValue("REQUEST", forProperty: "METHOD") }
+        let sentBy = CalendarAddress.calendarAddress(forEmailAddress: serviceAddress)
+        resource.modifyComponents(named: "VEVENT") { event in
+            event.setValue(utc(stamp), forProperty: "DTSTAMP")
+            event.modifyProperties(named: "ORGANIZER") { $0.setParameter("SENT-BY", values: [sentBy]) }
+        }
+        return resource
+    }
+
     /// The calendar object of `invitation` (RFC 5546 REQUEST, RFC 6047 iMIP).
     ///
     /// - Parameters:

@@ -36,7 +36,10 @@ public enum InvitationMessage {
         for invitation: OutgoingInvitation, senderAddress: String, now: Date, calendarFrom: OutgoingInvitation? = nil
     ) -> [UInt8] {
         let plainText = invitation.bodyFormat == .html ? PlainTextRendering.text(ofHTML: invitation.body) : invitation.body
-        let calendar = BuiltInMeetingCalendar.request(
+        // A calendar server's meeting sends its own rewritten resource; a built-in one is written here.
+        let calendar = invitation.calendarResource.flatMap {
+            BuiltInMeetingCalendar.request(resource: $0, serviceAddress: senderAddress, stamp: now)
+        } ?? BuiltInMeetingCalendar.request(
             for: calendarFrom ?? invitation, serviceAddress: senderAddress, plainText: plainText, stamp: now)
         var alternatives: [MIMEPart] = [.text("plain", plainText, encoding: .base64)]
         if invitation.bodyFormat == .html { alternatives.append(.text("html", invitation.body, encoding: .base64)) }

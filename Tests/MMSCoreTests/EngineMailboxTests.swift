@@ -60,7 +60,8 @@ final class ScriptedMailbox: Mailbox, MailboxDirectory, @unchecked Sendable {
             _ = written
             throw CancellationError()  // the process stops after the server's answer, before the outcome is recorded
         }
-        let written = try await inner.write(rewrite)
+        var written = try await inner.write(rewrite)
+        written.resource = Array("resource of \(written.meeting.id) at version \(written.meeting.version)".utf8)
         state.withLock { $0.writes += 1 }
         return written
     }
@@ -93,7 +94,11 @@ struct EngineMailboxTests {
         #expect(mailbox.writes == 1)
         let migrated = try await h.meeting(meeting.id)
         #expect(migrated.version == meeting.version + 1 && InvitationBlock.find(in: migrated.body, format: migrated.bodyFormat).first?.kind == .teams)
-        #expect(try await h.store.invitations(forMeeting: meeting.id).count == 1)
+        let invitations = try await h.store.invitations(forMeeting: meeting.id)
+        #expect(invitations.count == 1)
+        // R5: the invitation carries the resource as the mailbox wrote it, and its new sequence.
+        #expect(invitations.first?.calendarResource == "resource of \(meeting.id) at version \(migrated.version)")
+        #expect(invitations.first?.sequence == migrated.version)
         #expect(try await h.status(ann).first?.state == .succeeded)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MMSMailTesting
 import Testing
 
 extension EndToEnd {
@@ -48,7 +49,7 @@ extension EndToEnd {
                 .components(separatedBy: "\r\n").filter { !$0.isEmpty }
         }
 
-        @Test("Issue 17, R1-R4: a meeting on Radicale is tested, imported, migrated by T1; only the lines that had to change changed, SEQUENCE +1, once")
+        @Test("Issue 17, R1-R5: a meeting on Radicale is tested, imported, migrated by T1; only the lines that had to change changed, SEQUENCE +1, once; its iMIP REQUEST is the stored resource")
         func migrateOnRadicale() async throws {
             let radicale = try await RadicaleProcess.start()
             defer { Task { await radicale.stop() } }
@@ -81,10 +82,37 @@ extension EndToEnd {
             let imported = try await tenant.json(["meeting", "import", "--identity", user])
             #expect(imported["meetings"].array.first?["outcome"].string == "registered", "\(imported)")
 
+            // The invitation goes out by e-mail (issue 10): to a real SMTP server of the test.
+            let sink = try SMTPSink(["--pipelining"])
+            defer { sink.stop() }
+            _ = try await tenant.json(["tenant", "mail", "set", "--smtp", "127.0.0.1:\(sink.port)", "--tls", "none",
+                                       "--sender", "mms@\(tenant.id).example.com"])
+
             let moved = try await tenant.json(["user", "move", "--identity", user, "--to", "cloud"])
             let correlationId = try #require(moved["status"]["correlation_id"].string)
             let finished = try await tenant.waitForMigration(correlationId, identity: user, state: "succeeded")
             #expect(finished["succeeded_meeting"].int == 1 && finished["invites_update"].int == 1, "\(finished)")
+
+            // R5: the iMIP REQUEST is the rewritten resource as Radicale stores it, METHOD and SENT-BY set.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try sink.messages().isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            let message = try #require(try sink.messages().first, "no invitation reached the SMTP server")
+            #expect(message.recipients == ["bob@fabrikam.example"])
+            let raw = FileManager.default.temporaryDirectory.appendingPathComponent("imip-\(UUID().uuidString).eml")
+            try message.raw.write(to: raw)
+            defer { try? FileManager.default.removeItem(at: raw) }
+            let (status, calendarText) = try SMTPSink.run(["python3", "-c", """
+                import email, sys
+                m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+                parts = [p for p in m.walk() if p.get_content_type() == 'text/calendar']
+                sys.stdout.write(parts[0].get_payload(decode=True).decode('utf-8'))
+                """, raw.path])
+            #expect(status == 0, "\(calendarText)")
+            let sent = Self.unfolded(Data(calendarText.utf8))
+            #expect(sent.contains("METHOD:REQUEST") && sent.contains("UID:quarterly-1") && sent.contains("SEQUENCE:4"), "\(sent)")
+            #expect(sent.contains("X-CONTOSO-TAG;X-PARAM=\"a:b\":keep me") && sent.contains("DESCRIPTION:Reminder"), "the server's resource, not one we wrote: \(sent)")
+            #expect(sent.contains { $0.hasPrefix("ORGANIZER") && $0.contains("SENT-BY=\"mailto:mms@\(tenant.id).example.com\"") }, "\(sent)")
+            #expect(sent.contains { $0.hasPrefix("DESCRIPTION:Agenda") && $0.contains("teams.microsoft.com") })
 
             let after = try await radicale.request("GET", resource)
             // LAST-MODIFIED may be added; every other line is where it was.

@@ -28,13 +28,15 @@ extension MigrationEngine {
                 outcome: kind, reason: reason, recorded: clock.now())
             try await store.recordMeetingOutcome(outcome, rewrite: nil, invitation: invitation, lease: lease)
         }
-        func invitation(_ written: CalendarMeeting) -> OutgoingInvitation {
-            OutgoingInvitation(
+        func invitation(_ entry: MailboxMeeting) -> OutgoingInvitation {
+            let written = entry.meeting
+            return OutgoingInvitation(
                 id: "\(migration.correlationId)/\(written.id)", correlationId: migration.correlationId, tenant: written.tenant,
                 meeting: written.id, organizerPrincipalName: organizer.userPrincipalName,
                 recipients: MailAddress.distinct(written.attendees, excluding: organizer.userPrincipalName),
                 subject: written.subject, body: written.body, bodyFormat: written.bodyFormat,
-                attachments: written.attachments, start: written.start, end: written.end, created: clock.now())
+                attachments: written.attachments, start: written.start, end: written.end, created: clock.now(),
+                sequence: written.version, calendarResource: entry.resource.map { String(decoding: $0, as: UTF8.self) })
         }
         if let problem = entry.unreadable {
             try await record(.skipped, problem)
@@ -48,7 +50,7 @@ extension MigrationEngine {
                 .contains { InvitationBlock.meetingIdentity(ofJoinURL: $0.joinURL) == identity }
             if carries, identity != nil {
                 let kind = InvitationBlock.find(in: entry.meeting.body, format: entry.meeting.bodyFormat).first?.kind
-                try await record(.migrated, "now a \(kind?.displayName ?? "new") meeting at \(written)", invitation: invitation(entry.meeting))
+                try await record(.migrated, "now a \(kind?.displayName ?? "new") meeting at \(written)", invitation: invitation(entry))
                 return
             }
         }
@@ -65,7 +67,8 @@ extension MigrationEngine {
                 try await record(.failed, reason)
                 return
             case .migrate(let rewritten, let target, let source):
-                var written = rewritten
+                var written = entry
+                written.meeting = rewritten
                 if rewritten.body != entry.meeting.body {
                     // (1) the intent, so a crash after the server took the write is recognised.
                     try await record(.failed, "\(Self.writingMarker)\(target.joinURL) (to \(mailbox.description)); if this stays, "
@@ -73,7 +76,7 @@ extension MigrationEngine {
                     let rewrite = MailboxRewrite(
                         original: entry, source: nil, target: target, body: MeetingMigrator.bodyRewrite(source: source, target: target))
                     do {
-                        written = try await mailbox.write(rewrite).meeting
+                        written = try await mailbox.write(rewrite)
                     } catch MailboxError.changed(let why) {
                         // R3: never overwrite the change; read it again and plan again.
                         guard attempt < Self.conflictRetries, let again = try await mailbox.reread(entry, of: organizer, now: clock.now()) else {

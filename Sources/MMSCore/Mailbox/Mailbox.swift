@@ -51,13 +51,18 @@ public struct MailboxMeeting: Sendable, Hashable {
     /// Set when the resource could not be read as a meeting: why, naming the resource. The
     /// migration records the meeting as failed or skipped with this reason.
     public var unreadable: String?
+    /// The meeting's calendar resource as the server holds it (a CalDAV server's iCalendar bytes),
+    /// sent as the iMIP REQUEST of its invitation (R5); nil for the built-in calendar, whose
+    /// invitation's calendar is written from the meeting.
+    public var resource: [UInt8]?
 
     /// Creates a mailbox meeting.
-    public init(meeting: CalendarMeeting, revision: String, location: String, unreadable: String? = nil) {
+    public init(meeting: CalendarMeeting, revision: String, location: String, unreadable: String? = nil, resource: [UInt8]? = nil) {
         self.meeting = meeting
         self.revision = revision
         self.location = location
         self.unreadable = unreadable
+        self.resource = resource
     }
 }
 

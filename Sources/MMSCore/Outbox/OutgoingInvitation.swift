@@ -36,13 +36,17 @@ public struct OutgoingInvitation: Sendable, Hashable, Codable {
     /// The iCalendar SEQUENCE the migration wrote (the meeting's version after the rewrite); nil
     /// for rows recorded before issue 10.
     public var sequence: Int?
+    /// For a meeting on a calendar server, its rewritten resource (iCalendar text): the invitation
+    /// sends it as its REQUEST (METHOD and ORGANIZER;SENT-BY set, every other line as stored). Nil
+    /// for a built-in meeting, whose calendar is written from the fields above.
+    public var calendarResource: String?
 
     /// Creates an invitation.
     public init(
         id: String, correlationId: CorrelationID, tenant: TenantID, meeting: MeetingID,
         organizerPrincipalName: String, recipients: [String], subject: String, body: String,
         bodyFormat: BodyFormat, attachments: [Attachment], start: Date, end: Date, created: Date, sent: Date? = nil,
-        sequence: Int? = nil
+        sequence: Int? = nil, calendarResource: String? = nil
     ) {
         self.id = id
         self.correlationId = correlationId
@@ -59,6 +63,7 @@ public struct OutgoingInvitation: Sendable, Hashable, Codable {
         self.created = created
         self.sent = sent
         self.sequence = sequence
+        self.calendarResource = calendarResource
     }
 }
 
