@@ -83,6 +83,10 @@ extension MigrationEngine {
                             try await record(.failed, "\(why); it kept changing while it was being migrated, so it is retried later")
                             return
                         }
+                        if let problem = again.unreadable {
+                            try await record(.skipped, problem)
+                            return
+                        }
                         entry = again
                         continue
                     } catch MailboxError.deleted(let why) {
