@@ -79,8 +79,12 @@ extension MigrationEngine {
                         written = try await mailbox.write(rewrite)
                     } catch MailboxError.changed(let why) {
                         // R3: never overwrite the change; read it again and plan again.
-                        guard attempt < Self.conflictRetries, let again = try await mailbox.reread(entry, of: organizer, now: clock.now()) else {
+                        guard attempt < Self.conflictRetries else {
                             try await record(.failed, "\(why); it kept changing while it was being migrated, so it is retried later")
+                            return
+                        }
+                        guard let again = try await mailbox.reread(entry, of: organizer, now: clock.now()) else {
+                            try await record(.skipped, "\(why), and then deleted")
                             return
                         }
                         if let problem = again.unreadable {
