@@ -51,7 +51,7 @@ public final class CalDAVMailbox: Mailbox {
         else {
             throw MailboxError.misconfigured("the CalDAV URL '\(settings.url)' is not an http:// or https:// URL with a host; set --url to the server's address")
         }
-        if scheme == "http", !Self.isLoopback(host), !settings.allowInsecureHTTP {
+        if scheme == "http", !FieldRules.isLoopback(host), !settings.allowInsecureHTTP {
             throw MailboxError.misconfigured(
                 "the CalDAV URL '\(settings.url)' is plain http:// to \(host), which is not loopback; use https://, or allow it explicitly with --allow-insecure-http")
         }
@@ -97,11 +97,6 @@ public final class CalDAVMailbox: Mailbox {
     /// each redirect followed counting as one more: for benchmarks and tests (the goal is one
     /// discovery per user, two REPORTs per calendar, one PUT per meeting and no GET but after a 412).
     public var requestCounts: [String: Int] { transport.counter.snapshot }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
 
     // MARK: Mailbox
 

@@ -69,12 +69,11 @@ public struct MMSServerApplication: Sendable {
         let mailboxes = TenantMailboxes(
             store: store, secrets: secrets, calDAV: configuration.calDAV ?? { try connector.mailbox($0, password: $1) })
         // Invitations: SMTP for a tenant with mail settings, the built-in recorder for the others (issue 10).
-        let mailSecrets = MailSecrets(dataDirectory: configuration.dataDirectory)
         let trustRoots: NIOSSLTrustRoots = try configuration.smtpTrustRootsFile.map { .certificates(try NIOSSLCertificate.fromPEMFile($0)) }
             ?? .default
         let smtp = SMTPInvitationSender(
             store: store, configuration: SMTPClientConfiguration(trustRoots: trustRoots),
-            password: { try mailSecrets.password($0) }, logger: logger)
+            password: { try secrets.secret(SecretName.smtpPassword($0)) }, logger: logger)
         let sender = TenantRoutingInvitationSender(
             store: store, smtp: smtp, builtIn: StoreInvitationSender(store: store, clock: SystemMigrationClock()))
         let engine = MigrationEngine(store: store, configuration: configuration.engine, sender: sender, mailboxes: mailboxes, logger: logger)
@@ -84,7 +83,7 @@ public struct MMSServerApplication: Sendable {
         AdminService(access: access, auth: auth).register(on: &router)
         MigrationService(engine: engine, auth: auth).register(on: &router)
         TenantConfigurationService(
-            engine: engine, auth: auth, secrets: secrets, mail: MailSettingsCalls(store: store, secrets: mailSecrets, smtp: smtp)
+            engine: engine, auth: auth, secrets: secrets, mail: MailSettingsCalls(store: store, secrets: secrets, smtp: smtp)
         ).register(on: &router)
         DirectoryService(engine: engine, auth: auth).register(on: &router)
         CalendarService(engine: engine, auth: auth).register(on: &router)

@@ -6,24 +6,24 @@ import MMSSMTP
 
 /// The mail part of `mms.v1.TenantConfigurationService` (issue 10): the tenant's SMTP relay.
 ///
-/// A tenant admin sets and tests; a reader may read. The password goes to ``MailSecrets`` and
+/// A tenant admin sets and tests; a reader may read. The password goes to the ``SecretStore`` and
 /// comes back only as `password_set` (R6).
 struct MailSettingsCalls: Sendable {
     let store: any MailDeliveryStore
-    let secrets: MailSecrets
+    let secrets: any SecretStore
     let smtp: SMTPInvitationSender
 
     func get(_ tenant: TenantID) async throws -> MMSMessages.MailSettings {
         guard let settings = try await Convert.engineCall({ try await self.store.mailSettings(tenant) }) else {
             return MMSMessages.MailSettings(configured: false)
         }
-        return Self.message(settings, passwordSet: try self.secrets.password(tenant) != nil)
+        return Self.message(settings, passwordSet: try self.secrets.secret(SecretName.smtpPassword(tenant)) != nil)
     }
 
     func set(_ tenant: TenantID, _ request: SetMailSettingsRequest) async throws -> MMSMessages.MailSettings {
         if request.remove {
             try await Convert.engineCall { try await self.store.saveMailSettings(tenant, nil) }
-            try self.secrets.setPassword(nil, for: tenant)
+            try self.secrets.setSecret(nil, for: SecretName.smtpPassword(tenant))
             return MMSMessages.MailSettings(configured: false)
         }
         guard let requested = request.settings else {
@@ -47,9 +47,9 @@ struct MailSettingsCalls: Sendable {
         if !request.password.isEmpty && settings.username == nil {
             throw RPCError(.invalidArgument, "a password without a user name: set settings.username too")
         }
-        if !request.keepPassword { try self.secrets.setPassword(request.password.isEmpty ? nil : request.password, for: tenant) }
+        if !request.keepPassword { try self.secrets.setSecret(request.password.isEmpty ? nil : request.password, for: SecretName.smtpPassword(tenant)) }
         try await Convert.engineCall { try await self.store.saveMailSettings(tenant, settings) }
-        return Self.message(settings, passwordSet: try self.secrets.password(tenant) != nil)
+        return Self.message(settings, passwordSet: try self.secrets.secret(SecretName.smtpPassword(tenant)) != nil)
     }
 
     func test(_ tenant: TenantID, to recipient: String) async throws -> TestMailSettingsResponse {

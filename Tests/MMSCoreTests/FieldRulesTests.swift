@@ -74,6 +74,17 @@ struct FieldRulesTests {
         #expect(FieldRules.quoted(String(repeating: "x", count: 200)) == "\"" + String(repeating: "x", count: 80) + "…\"")
     }
 
+    @Test("Issues 10, 17: loopback is localhost, *.localhost, 127.0.0.0/8 as four numbers and ::1; nothing that only looks like it")
+    func loopback() throws {
+        for host in ["localhost", "LOCALHOST", "mail.localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"] {
+            #expect(FieldRules.isLoopback(host), "\(host)")
+        }
+        for host in ["127.evil.example", "127.0.0.1.example.com", "localhost.example.com", "128.0.0.1", "127.0.0", "10.0.0.1", "::2"] {
+            #expect(!FieldRules.isLoopback(host), "\(host)")
+        }
+        #expect(throws: MigrationEngineError.self) { try FieldRules.serverURL("http://127.evil.example/", allowInsecure: false) }
+    }
+
     @Test("Issue 9, M5: addresses differing only in case are one mailbox; the organiser is left out")
     func distinctAddresses() {
         let addresses = ["Bob@Fabrikam.com", "carol@fabrikam.com", "bob@fabrikam.com", " BOB@FABRIKAM.COM ", "ann@contoso.com", "Carol@Fabrikam.COM"]

@@ -133,10 +133,11 @@ public enum FieldRules {
         return trimmed
     }
 
-    /// Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1.
+    /// Whether `host` names this machine: `localhost` (or a name under `.localhost`, RFC 6761),
+    /// 127.0.0.0/8 written as four numbers, or ::1. The one rule for plain http and plain SMTP.
     public static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host == "localhost" || host == "::1" { return true }
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }

@@ -174,7 +174,3 @@ extension MigrationEngine {
         String(UInt32.random(in: 100_000_000...999_999_999))
     }
 }
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}

@@ -44,22 +44,13 @@ public struct MailSettings: Sendable, Hashable, Codable {
         self.allowInsecure = allowInsecure
     }
 
-    /// Whether `host` names this machine (`localhost`, `127.0.0.0/8`, `::1`): the only place plain
-    /// SMTP may go without ``allowInsecure``.
-    public static func isLoopback(_ host: String) -> Bool {
-        let lowered = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if lowered == "localhost" || lowered.hasSuffix(".localhost") || lowered == "::1" { return true }
-        let parts = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
-    }
-
     /// The reason these settings are refused, or nil when they are acceptable.
     ///
     /// Checked when they are set, so a refused configuration never opens a connection.
     public func problem() -> String? {
         if host.isEmpty || host.contains(where: { $0.isWhitespace || $0 == "/" }) { return "the SMTP host '\(host)' is not a host name" }
         if !(1...65535).contains(port) { return "the SMTP port \(port) is not between 1 and 65535" }
-        if tls == .none && !allowInsecure && !Self.isLoopback(host) {
+        if tls == .none && !allowInsecure && !FieldRules.isLoopback(host) {
             return "--tls none sends the password and every invitation in clear text to \(host); it is allowed only to a "
                 + "loopback host, or with --allow-insecure"
         }

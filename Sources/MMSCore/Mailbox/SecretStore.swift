@@ -11,4 +11,6 @@ public protocol SecretStore: Sendable {
 public enum SecretName {
     /// A tenant's mailbox (CalDAV) password.
     public static func mailboxPassword(_ tenant: TenantID) -> String { "mailbox-\(tenant.rawValue)" }
+    /// A tenant's SMTP relay password.
+    public static func smtpPassword(_ tenant: TenantID) -> String { "smtp-\(tenant.rawValue)" }
 }
