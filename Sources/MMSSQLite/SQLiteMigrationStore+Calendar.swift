@@ -31,19 +31,7 @@ extension SQLiteMigrationStore {
 
     public func saveOnlineMeeting(_ meeting: OnlineMeeting) async throws {
         let data = try JSON.encode(meeting)
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO online_meetings (join_url, tenant, kind, calendar_meeting, organizer, data, identity)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(join_url) DO UPDATE SET data = excluded.data, calendar_meeting = excluded.calendar_meeting,
-                        organizer = excluded.organizer, kind = excluded.kind, identity = excluded.identity
-                    """,
-                arguments: [
-                    meeting.joinURL, meeting.tenant.rawValue, meeting.kind.rawValue, meeting.calendarMeeting.rawValue,
-                    meeting.organizer.rawValue, data, Self.identity(ofJoinURL: meeting.joinURL),
-                ])
-        }
+        try await write { db in try Self.save(db, meeting, data: data) }
     }
 
     public func onlineMeeting(joinURL: String) async throws -> OnlineMeeting? {
@@ -81,19 +69,26 @@ extension SQLiteMigrationStore {
     }
 
     static func save(_ db: Database, _ meeting: CalendarMeeting) throws {
+        try save(db, meeting, data: try meetingData(meeting))
+    }
+
+    /// A meeting's stored form, without its body (kept as exact bytes beside it, M8).
+    static func meetingData(_ meeting: CalendarMeeting) throws -> Data {
         var withoutBody = meeting
         withoutBody.body = ""
-        try db.execute(
-            sql: """
-                INSERT INTO meetings (id, tenant, organizer, start_at, version, body, data, recurring, last_start_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET organizer = excluded.organizer, start_at = excluded.start_at,
-                    version = excluded.version, body = excluded.body, data = excluded.data,
-                    recurring = excluded.recurring, last_start_at = excluded.last_start_at
-                """,
-            arguments: [
+        return try JSON.encode(withoutBody)
+    }
+
+    static func save(_ db: Database, _ meeting: CalendarMeeting, data: Data) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO meetings (id, tenant, organizer, start_at, version, body, data, recurring, last_start_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET organizer = excluded.organizer, start_at = excluded.start_at,
+                version = excluded.version, body = excluded.body, data = excluded.data,
+                recurring = excluded.recurring, last_start_at = excluded.last_start_at
+            """).execute(arguments: [
                 meeting.id.rawValue, meeting.tenant.rawValue, meeting.organizer.rawValue, meeting.start.micros,
-                meeting.version, meeting.body.utf8Data, try JSON.encode(withoutBody),
+                meeting.version, meeting.body.utf8Data, data,
                 meeting.recurrence == nil ? 0 : 1, meeting.recurrence == nil ? nil : meeting.lastOccurrenceStart?.micros,
             ])
     }

@@ -27,19 +27,8 @@ extension SQLiteMigrationStore {
     }
 
     public func recordDelivery(_ invitation: OutgoingInvitation, now: Date) async throws -> Bool {
-        var withoutBody = invitation
-        withoutBody.body = ""
-        let data = try JSON.encode(withoutBody)
-        return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM deliveries WHERE id = ?", arguments: [invitation.id]) == true {
-                try db.execute(sql: "UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?", arguments: [invitation.id])
-                return false
-            }
-            try db.execute(
-                sql: "INSERT INTO deliveries (id, meeting, attempts, delivered_at, body, data) VALUES (?, ?, 1, ?, ?, ?)",
-                arguments: [invitation.id, invitation.meeting.rawValue, now.micros, invitation.body.utf8Data, data])
-            return true
-        }
+        let data = try Self.invitationData(invitation)
+        return try await write { db in try Self.insertDelivery(db, invitation, data: data, now: now) }
     }
 
     public func deliveries(forMeeting meeting: MeetingID) async throws -> [(invitation: OutgoingInvitation, attempts: Int)] {

@@ -86,76 +86,10 @@ extension SQLiteMigrationStore {
     public func recordMeetingOutcome(
         _ outcome: MeetingOutcomeRecord, rewrite: MeetingRewrite?, invitation: OutgoingInvitation?, lease: MigrationLease
     ) async throws {
-        let invitationData = try invitation.map { invitation -> Data in
-            var withoutBody = invitation
-            withoutBody.body = ""
-            return try JSON.encode(withoutBody)
-        }
-        try await write { db in
-            try Self.checkLease(db, lease)
-            let previous = try String.fetchOne(
-                db, sql: "SELECT outcome FROM meeting_outcomes WHERE migration_id = ? AND meeting = ?",
-                arguments: [outcome.correlationId.rawValue, outcome.meeting.rawValue])
-            if let previous, previous != MeetingOutcome.failed.rawValue { return }  // already done: idempotent
-
-            if let rewrite {
-                let current = try Int.fetchOne(
-                    db, sql: "SELECT version FROM meetings WHERE id = ?", arguments: [rewrite.rewritten.id.rawValue])
-                guard current == rewrite.expectedVersion else { throw MigrationStoreConflict.meetingChanged(rewrite.rewritten.id) }
-                var meeting = rewrite.rewritten
-                meeting.version = rewrite.expectedVersion + 1
-                try Self.save(db, meeting)
-            }
-            var invitesAdded = 0
-            if let invitation, let invitationData {
-                try db.execute(
-                    sql: """
-                        INSERT INTO outbox (id, migration_id, meeting, created_at, sent_at, body, data) VALUES (?, ?, ?, ?, NULL, ?, ?)
-                        ON CONFLICT DO NOTHING
-                        """,
-                    arguments: [
-                        invitation.id, invitation.correlationId.rawValue, invitation.meeting.rawValue, invitation.created.micros,
-                        invitation.body.utf8Data, invitationData,
-                    ])
-                invitesAdded = db.changesCount
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO meeting_outcomes (migration_id, meeting, subject, outcome, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(migration_id, meeting) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason,
-                        recorded_at = excluded.recorded_at, subject = excluded.subject
-                    """,
-                arguments: [
-                    outcome.correlationId.rawValue, outcome.meeting.rawValue, outcome.subject, outcome.outcome.rawValue,
-                    outcome.reason, outcome.recorded.micros,
-                ])
-            // The counters move by this one outcome (a meeting recorded again was failed before),
-            // so recording M meetings costs O(M), not O(M²) (issue 11).
-            try Self.addToCounters(
-                db, outcome.correlationId, replacingFailed: previous != nil, with: outcome.outcome, invites: invitesAdded, now: outcome.recorded)
-        }
-    }
-
-    /// Moves a migration's counters by one recorded outcome.
-    static func addToCounters(
-        _ db: Database, _ id: CorrelationID, replacingFailed: Bool, with outcome: MeetingOutcome, invites: Int, now: Date
-    ) throws {
-        try db.execute(
-            sql: """
-                UPDATE migrations SET
-                    total = total + :newMeeting,
-                    succeeded = succeeded + :migrated,
-                    failed = failed + :failed - :replacedFailed,
-                    skipped = skipped + :skipped,
-                    invites = invites + :invites,
-                    modified_at = :now
-                WHERE id = :id
-                """,
-            arguments: [
-                "id": id.rawValue, "now": now.micros, "newMeeting": replacingFailed ? 0 : 1, "replacedFailed": replacingFailed ? 1 : 0,
-                "migrated": outcome == .migrated ? 1 : 0, "failed": outcome == .failed ? 1 : 0, "skipped": outcome == .skipped ? 1 : 0,
-                "invites": invites,
-            ])
+        // One meeting is a batch of one: the same statements, the same checks.
+        let conflicts = try await recordMeetingOutcomes(
+            [MeetingOutcomeWrite(outcome: outcome, rewrite: rewrite, invitation: invitation)], lease: lease)
+        if let changed = conflicts.first { throw MigrationStoreConflict.meetingChanged(changed) }
     }
 
     public func finishMigration(_ lease: MigrationLease, state: MigrationState, message: String, now: Date) async throws {

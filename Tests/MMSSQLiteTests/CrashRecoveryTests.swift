@@ -58,6 +58,65 @@ struct CrashRecoveryTests {
         #expect(try await store.unsentInvitations(limit: 10).isEmpty)
     }
 
+    @Test("Crash recovery: killed at random points while batches of meetings are planned and committed (issue 11), the restarted engine records every meeting exactly once")
+    func killMidBatch() async throws {
+        let directory = try TemporaryDirectory(prefix: "mms-crash-batch")
+        // 150 meetings per user: each migration is three batches (64, 64, 22), and three workers
+        // plan at once, so kills after 100 to 260 plans land before, inside and between batch commits.
+        let users = 6, meetingsPerUser = 150
+        let seed = try ChildProcess(["seed", directory.path, "\(users)", "\(meetingsPerUser)"])
+        #expect(seed.waitForExit() == 0, "seed failed: \(seed.standardError)")
+
+        var generator = SystemRandomNumberGenerator()
+        for kill in 1...3 {
+            let worker = try ChildProcess(["run", directory.path])
+            let point = Int.random(in: 100...260, using: &generator)
+            try await worker.waitFor("\(point) meetings planned") { $0.filter { $0.hasPrefix("scheduled ") }.count >= point }
+            worker.killHard()
+            #expect(!worker.output.contains("done"), "kill \(kill) came too late")
+            // Let the killed worker's leases (2 s) expire before the next run.
+            try await Task.sleep(for: .seconds(2.2))
+        }
+        let midway = try SQLiteMigrationStore(directory: directory.path)
+        let records = try await midway.migrationStatus(tenant, filter: StatusFilter())
+        let recorded = records.map(\.totalMeetings).reduce(0, +)
+        #expect(recorded > 0 && recorded < users * meetingsPerUser, "the kills landed after some batches committed and before the end: \(recorded) recorded")
+
+        let final = try ChildProcess(["run", directory.path])
+        try await final.waitFor("done", timeout: 240) { $0.contains("done") }
+        #expect(final.waitForExit() == 0)
+        try await expectMigratedExactlyOnce(directory: directory.path, users: users, meetingsPerUser: meetingsPerUser)
+    }
+
+    /// Every migration succeeded; every meeting rewritten once, pointing at its one online meeting,
+    /// delivered once with its exact body; nothing left unsent.
+    func expectMigratedExactlyOnce(directory: String, users: Int, meetingsPerUser: Int) async throws {
+        let store = try SQLiteMigrationStore(directory: directory)
+        let records = try await store.migrationStatus(tenant, filter: StatusFilter())
+        #expect(records.count == users)
+        for record in records {
+            #expect(record.state == .succeeded, "\(record.userPrincipalName): \(record.state) \(record.lastMessage)")
+            #expect(record.succeededMeetings == meetingsPerUser && record.invitesUpdated == meetingsPerUser && record.failedMeetings == 0)
+            let meetings = try await store.meetings(tenant, organizedBy: record.userId, startingFrom: Date(timeIntervalSince1970: 0))
+            #expect(meetings.count == meetingsPerUser)
+            let online = try await store.onlineMeetings(tenant, organizedBy: record.userId).filter { $0.kind == .teams }
+            #expect(online.count == meetingsPerUser, "one Teams meeting scheduled per meeting, got \(online.count)")
+            for meeting in meetings {
+                #expect(meeting.version == 2, "meeting \(meeting.id) written \(meeting.version - 1) times by migrations")
+                #expect(meeting.kind == .teams)
+                let block = InvitationBlock.find(in: meeting.body, format: meeting.bodyFormat).first
+                let scheduled = try await store.onlineMeeting(tenant, calendarMeeting: meeting.id, kind: .teams)
+                #expect(block?.joinURL == scheduled?.joinURL, "the body points at the one Teams meeting scheduled for it")
+                let deliveries = try await store.deliveries(forMeeting: meeting.id)
+                #expect(deliveries.count == 1 && deliveries.first?.attempts == 1, "meeting \(meeting.id) delivered \(deliveries.count) times")
+                #expect(deliveries.first.map { Array($0.invitation.body.utf8) } == Array(meeting.body.utf8))
+                let invitations = try await store.invitations(forMeeting: meeting.id)
+                #expect(invitations.count == 1 && invitations.allSatisfy { $0.sent != nil })
+            }
+        }
+        #expect(try await store.unsentInvitations(limit: 10).isEmpty)
+    }
+
     @Test("Enqueue is durable before it is acknowledged: after kill -9 every acknowledged request is there")
     func enqueueDurability() async throws {
         let directory = try TemporaryDirectory(prefix: "mms-crash-enqueue")

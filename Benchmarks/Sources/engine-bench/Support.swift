@@ -23,7 +23,7 @@ func forEachConcurrently(_ count: Int, width: Int, _ body: @escaping @Sendable (
 
 /// The built-in sender (deliveries recorded in the store, at most once per id), counting what
 /// it is asked to send, so the benchmark can check every invitation went out exactly once.
-final class CountingSender: InvitationSender {
+final class CountingSender: BatchInvitationSender {
     private let base: StoreInvitationSender
     private let state = Mutex<(calls: Int, ids: Set<String>)>((0, []))
 
@@ -31,15 +31,24 @@ final class CountingSender: InvitationSender {
         base = StoreInvitationSender(store: store, clock: clock)
     }
 
-    func send(_ invitation: OutgoingInvitation) async throws {
-        try await base.send(invitation)
+    func deliver(_ invitation: OutgoingInvitation) async throws -> InvitationDelivery {
+        let delivery = try await base.deliver(invitation)
         state.withLock {
             $0.calls += 1
             $0.ids.insert(invitation.id)
         }
+        return delivery
     }
 
-    /// Calls to `send`, and distinct invitation ids among them.
+    func deliverAndMarkSent(_ batch: [OutgoingInvitation]) async throws {
+        try await base.deliverAndMarkSent(batch)
+        state.withLock {
+            $0.calls += batch.count
+            for invitation in batch { $0.ids.insert(invitation.id) }
+        }
+    }
+
+    /// Invitations delivered (one per call of `deliver`, one per invitation of a batch), and distinct invitation ids among them.
     var counts: (calls: Int, distinct: Int) { state.withLock { ($0.calls, $0.ids.count) } }
 }
 

@@ -21,6 +21,22 @@ public struct BuiltInConferencingService: ConferencingService {
     }
 
     public func schedule(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting {
+        let meeting = try await decide(for: calendarMeeting, organizer: organizer)
+        try await store.saveOnlineMeeting(meeting)
+        return meeting
+    }
+
+    /// The same decision as ``schedule(for:organizer:)``, saved by the caller in its own
+    /// transaction (the engine's fenced outcome write).
+    public func prepare(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreparedOnlineMeeting {
+        let meeting = try await decide(for: calendarMeeting, organizer: organizer)
+        return PreparedOnlineMeeting(meeting: meeting, toSave: meeting)
+    }
+
+    /// The online meeting for `calendarMeeting`: the one already scheduled for it in this
+    /// service, if any (its join URL is kept, so a retried migration never makes a second one),
+    /// with the organiser's current dial-in coordinates.
+    private func decide(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting {
         var dialIn: [DialInNumber] = []
         var conferenceId: String?
         let audio = organizer.audioConferencing
@@ -57,7 +73,6 @@ public struct BuiltInConferencingService: ConferencingService {
             calendarMeeting: calendarMeeting.id,
             conferenceId: conferenceId,
             dialInNumbers: dialIn)
-        try await store.saveOnlineMeeting(meeting)
         return meeting
     }
 

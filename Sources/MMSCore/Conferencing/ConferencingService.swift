@@ -13,6 +13,35 @@ public protocol ConferencingService: Sendable {
     ///
     /// - Throws: ``ConferencingError`` with a message saying what the admin must fix.
     func schedule(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting
+
+    /// Decides the online meeting ``schedule(for:organizer:)`` would schedule, and leaves the
+    /// write to the caller where the service keeps its meetings in the migration store: the
+    /// engine then saves it in the same fenced transaction as the meeting's outcome, so a worker
+    /// that lost its lease writes nothing (issue 11). A service with its own back end schedules
+    /// (idempotently, as ``schedule(for:organizer:)`` must) and returns nothing to save.
+    func prepare(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreparedOnlineMeeting
+}
+
+/// An online meeting decided for a migrated meeting, and the record the caller must save with
+/// the meeting's outcome (nil when the service has saved it already).
+public struct PreparedOnlineMeeting: Sendable, Hashable {
+    /// The online meeting the rewritten invitation will carry.
+    public var meeting: OnlineMeeting
+    /// What to save in the store in the outcome's transaction, if anything.
+    public var toSave: OnlineMeeting?
+
+    /// Creates a prepared meeting.
+    public init(meeting: OnlineMeeting, toSave: OnlineMeeting?) {
+        self.meeting = meeting
+        self.toSave = toSave
+    }
+}
+
+extension ConferencingService {
+    /// Schedules at once: for services whose meetings are not in the migration store.
+    public func prepare(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreparedOnlineMeeting {
+        PreparedOnlineMeeting(meeting: try await schedule(for: calendarMeeting, organizer: organizer), toSave: nil)
+    }
 }
 
 /// A conferencing failure the admin can act on; it fails the meeting (retried, M7).

@@ -8,9 +8,10 @@ enum MeetingPlan: Sendable {
     case skip(String)
     /// Could not be migrated now; retried with the migration (M7).
     case fail(String)
-    /// Rewritten and re-sent: the meeting as rewritten, the online meeting it now carries, and
-    /// the block that was replaced.
-    case migrate(CalendarMeeting, OnlineMeeting, source: FoundBlock)
+    /// Rewritten and re-sent: the meeting as rewritten, the online meeting it now carries, the
+    /// block that was replaced, and the online meeting's record the caller must save with the
+    /// outcome (nil when the conferencing service saved it; see ``ConferencingService/prepare(for:organizer:)``).
+    case migrate(CalendarMeeting, OnlineMeeting, source: FoundBlock, toSave: OnlineMeeting?)
 }
 
 /// Migrates one meeting: the steps of M2 for a single calendar item.
@@ -19,8 +20,10 @@ struct MeetingMigrator: Sendable {
 
     let conferencing: ConferencingServices
 
-    /// Decides what happens to `meeting` and, for a migrated one, schedules it in the target service.
-    func plan(_ meeting: CalendarMeeting, organizer: User, scope: MigrationScope) async -> MeetingPlan {
+    /// Decides what happens to `meeting` and, for a migrated one, its online meeting in the target
+    /// service. With `deferSave`, a service that keeps its meetings in the store leaves the write
+    /// to the caller (``MeetingPlan/migrate(_:_:source:toSave:)``); without it, it is scheduled now.
+    func plan(_ meeting: CalendarMeeting, organizer: User, scope: MigrationScope, deferSave: Bool = false) async -> MeetingPlan {
         let blocks = InvitationBlock.find(in: meeting.body, format: meeting.bodyFormat)
         guard !blocks.isEmpty else {
             return .skip("no online-meeting block was found in the invitation, so there was nothing to replace")
@@ -56,8 +59,15 @@ struct MeetingMigrator: Sendable {
 
         let targetKind = scope.targetKind(for: block.kind)
         let target: OnlineMeeting
+        var toSave: OnlineMeeting?
         do {
-            target = try await conferencing.service(for: targetKind).schedule(for: meeting, organizer: organizer)
+            let service = try conferencing.service(for: targetKind)
+            if deferSave {
+                let prepared = try await service.prepare(for: meeting, organizer: organizer)
+                (target, toSave) = (prepared.meeting, prepared.toSave)
+            } else {
+                target = try await service.schedule(for: meeting, organizer: organizer)
+            }
         } catch {
             return .fail("\(error)")
         }
@@ -65,7 +75,7 @@ struct MeetingMigrator: Sendable {
         rewritten.body = InvitationBlock.replacing(block, in: meeting.body, with: target.joinDetails, format: meeting.bodyFormat)
         rewritten.kind = targetKind
         rewritten.createdThroughService = true
-        return .migrate(rewritten, target, source: block)
+        return .migrate(rewritten, target, source: block, toSave: toSave)
     }
 }
 

@@ -66,7 +66,7 @@ extension MigrationEngine {
             case .fail(let reason):
                 try await record(.failed, reason)
                 return
-            case .migrate(let rewritten, let target, let source):
+            case .migrate(let rewritten, let target, let source, _):
                 var written = entry
                 written.meeting = rewritten
                 if rewritten.body != entry.meeting.body {

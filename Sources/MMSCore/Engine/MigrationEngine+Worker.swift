@@ -52,6 +52,12 @@ extension MigrationEngine {
             let batch = try await store.dueInvitations(limit: 100 + refused.count, now: clock.now())
                 .filter { !refused.contains($0.id) }
             if batch.isEmpty { return sent }
+            if let recording = sender as? any BatchInvitationSender {
+                // The built-in sender: the whole batch delivered and marked sent in one write.
+                try await recording.deliverAndMarkSent(batch)
+                sent += batch.count
+                continue
+            }
             for invitation in batch {
                 let delivery: InvitationDelivery
                 do {
@@ -121,6 +127,7 @@ extension MigrationEngine {
             } catch is CancellationError {
                 return
             } catch {
+                if Task.isCancelled { return }
                 logger.error("worker failed to claim work", metadata: ["worker": "\(name)", "error": "\(error)"])
                 try? await clock.sleep(until: clock.now().adding(configuration.pollInterval))
             }
@@ -131,7 +138,10 @@ extension MigrationEngine {
         while !Task.isCancelled {
             do {
                 try await dispatchOutbox()
+            } catch is CancellationError {
+                return  // shutdown: what is unsent stays in the outbox for the next start
             } catch {
+                if Task.isCancelled { return }
                 logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
             }
             do { try await clock.sleep(until: clock.now().adding(configuration.pollInterval)) } catch { return }
@@ -143,7 +153,10 @@ extension MigrationEngine {
             do {
                 let pruned = try await pruneStatusRecords()
                 if pruned > 0 { logger.info("pruned status records", metadata: ["count": "\(pruned)"]) }
+            } catch is CancellationError {
+                return
             } catch {
+                if Task.isCancelled { return }
                 logger.error("pruning failed", metadata: ["error": "\(error)"])
             }
             // Hourly; more often when the retention is short (test set-ups), so S2 can be watched.
@@ -203,19 +216,16 @@ extension MigrationEngine {
                     rewrite: nil, invitation: nil, lease: lease)
             }
 
-            for entry in found {
-                let meeting = entry.meeting
-                if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
-                try Task.checkCancellation()
-                lease = try await renewIfNeeded(lease)
-                if builtIn {
-                    let plan = await migrator.plan(meeting, organizer: organizer, scope: record.scope)
-                    // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
+            if builtIn {
+                lease = try await migrateBuiltIn(meetings, previous: previous, with: migrator, organizer: organizer, migration: record, lease: lease)
+            } else {
+                for entry in found {
+                    if let done = previous[entry.meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
                     try Task.checkCancellation()
-                    try await recordPlan(plan, for: meeting, organizer: organizer, migration: record, lease: lease)
-                } else {
+                    lease = try await renewIfNeeded(lease)
                     try await migrateRemote(
-                        entry, in: mailbox, with: migrator, organizer: organizer, migration: record, lease: lease, previous: previous[meeting.id])
+                        entry, in: mailbox, with: migrator, organizer: organizer, migration: record, lease: lease,
+                        previous: previous[entry.meeting.id])
                 }
             }
             try await conclude(record, lease: lease, organizer: organizer)
@@ -233,9 +243,68 @@ extension MigrationEngine {
         // worker: a slow mail relay must not hold a migration worker (issue 10).
     }
 
-    private func recordPlan(
-        _ plan: MeetingPlan, for meeting: CalendarMeeting, organizer: User, migration: MigrationStatusRecord, lease: MigrationLease
+    /// The built-in calendar's meetings, planned in memory a batch at a time and each batch
+    /// recorded in one fenced transaction with its rewrites, outcomes, online meetings and
+    /// invitations (issue 11). A meeting edited between its read and the batch's commit is read
+    /// and planned again on its own. Returns the lease, renewed as needed.
+    private func migrateBuiltIn(
+        _ meetings: [CalendarMeeting], previous: [MeetingID: MeetingOutcomeRecord], with migrator: MeetingMigrator,
+        organizer: User, migration: MigrationStatusRecord, lease: MigrationLease
+    ) async throws -> MigrationLease {
+        var lease = lease
+        var batch: [MeetingOutcomeWrite] = []
+        batch.reserveCapacity(configuration.meetingBatchSize)
+        var planned: [MeetingID: CalendarMeeting] = [:]
+        func flush() async throws {
+            let changed = try await store.recordMeetingOutcomes(batch, lease: lease)
+            batch.removeAll(keepingCapacity: true)
+            for id in changed { try await replan(id, planned: planned[id], with: migrator, organizer: organizer, migration: migration, lease: lease) }
+            planned.removeAll(keepingCapacity: true)
+        }
+        for meeting in meetings {
+            if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
+            try Task.checkCancellation()
+            lease = try await renewIfNeeded(lease)
+            let plan = await migrator.plan(meeting, organizer: organizer, scope: migration.scope, deferSave: true)
+            // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
+            try Task.checkCancellation()
+            guard let write = outcomeWrite(plan, for: meeting, organizer: organizer, migration: migration) else { continue }
+            batch.append(write)
+            planned[meeting.id] = meeting
+            if batch.count >= configuration.meetingBatchSize { try await flush() }
+        }
+        if !batch.isEmpty { try await flush() }
+        return lease
+    }
+
+    /// A meeting whose version check failed in its batch: read again and planned alone; if it
+    /// changes once more before its write, it is failed for this attempt (retried, M7).
+    private func replan(
+        _ id: MeetingID, planned: CalendarMeeting?, with migrator: MeetingMigrator, organizer: User,
+        migration: MigrationStatusRecord, lease: MigrationLease
     ) async throws {
+        let now = clock.now()
+        func record(_ kind: MeetingOutcome, _ reason: String, subject: String) async throws {
+            let outcome = MeetingOutcomeRecord(
+                correlationId: migration.correlationId, meeting: id, subject: subject, outcome: kind, reason: reason, recorded: now)
+            _ = try await store.recordMeetingOutcomes([MeetingOutcomeWrite(outcome: outcome)], lease: lease)
+        }
+        guard let meeting = try await store.meeting(migration.tenant, id: id) else {
+            try await record(.skipped, "the meeting was deleted while it was being migrated", subject: planned?.subject ?? id.rawValue)
+            return
+        }
+        let plan = await migrator.plan(meeting, organizer: organizer, scope: migration.scope, deferSave: true)
+        try Task.checkCancellation()
+        guard let write = outcomeWrite(plan, for: meeting, organizer: organizer, migration: migration) else { return }
+        if try await !store.recordMeetingOutcomes([write], lease: lease).isEmpty {
+            try await record(.failed, "the meeting was edited while it was being migrated; it is retried", subject: meeting.subject)
+        }
+    }
+
+    /// What to record for one planned meeting of the built-in calendar; nil when not selected.
+    private func outcomeWrite(
+        _ plan: MeetingPlan, for meeting: CalendarMeeting, organizer: User, migration: MigrationStatusRecord
+    ) -> MeetingOutcomeWrite? {
         let now = clock.now()
         func outcome(_ kind: MeetingOutcome, _ reason: String) -> MeetingOutcomeRecord {
             MeetingOutcomeRecord(
@@ -244,28 +313,23 @@ extension MigrationEngine {
         }
         switch plan {
         case .notSelected:
-            return
+            return nil
         case .skip(let reason):
-            try await store.recordMeetingOutcome(outcome(.skipped, reason), rewrite: nil, invitation: nil, lease: lease)
+            return MeetingOutcomeWrite(outcome: outcome(.skipped, reason))
         case .fail(let reason):
-            try await store.recordMeetingOutcome(outcome(.failed, reason), rewrite: nil, invitation: nil, lease: lease)
-        case .migrate(let rewritten, let target, _):
+            return MeetingOutcomeWrite(outcome: outcome(.failed, reason))
+        case .migrate(let rewritten, let target, _, let toSave):
             let invitation = OutgoingInvitation(
                 id: "\(migration.correlationId)/\(meeting.id)", correlationId: migration.correlationId, tenant: meeting.tenant,
-                meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName, recipients: MailAddress.distinct(meeting.attendees, excluding: organizer.userPrincipalName),
+                meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName,
+                recipients: MailAddress.distinct(meeting.attendees, excluding: organizer.userPrincipalName),
                 subject: rewritten.subject, body: rewritten.body, bodyFormat: rewritten.bodyFormat,
                 attachments: rewritten.attachments, start: rewritten.start, end: rewritten.end, created: now,
                 sequence: meeting.version + 1)
-            do {
-                try await store.recordMeetingOutcome(
-                    outcome(.migrated, "now a \(target.kind.displayName) meeting at \(target.joinURL)"),
-                    rewrite: MeetingRewrite(expectedVersion: meeting.version, rewritten: rewritten),
-                    invitation: invitation, lease: lease)
-            } catch MigrationStoreConflict.meetingChanged {
-                try await store.recordMeetingOutcome(
-                    outcome(.failed, "the meeting was edited while it was being migrated; it is retried"),
-                    rewrite: nil, invitation: nil, lease: lease)
-            }
+            return MeetingOutcomeWrite(
+                outcome: outcome(.migrated, "now a \(target.kind.displayName) meeting at \(target.joinURL)"),
+                rewrite: MeetingRewrite(expectedVersion: meeting.version, rewritten: rewritten),
+                invitation: invitation, onlineMeeting: toSave)
         }
     }
 

@@ -53,6 +53,9 @@ public struct MigrationEngineConfiguration: Sendable {
     /// How long an invitation waits before its first retry after a `4xx` or a dropped connection;
     /// each further retry waits twice as long, up to an hour (issue 10).
     public var outboxRetryDelay: Duration
+    /// How many meetings of the built-in calendar a worker plans before recording them in one
+    /// transaction (issue 11); each meeting keeps its own version check.
+    public var meetingBatchSize: Int
 
     /// Creates a configuration; every parameter has the service's default.
     public init(
@@ -64,7 +67,8 @@ public struct MigrationEngineConfiguration: Sendable {
         pollInterval: Duration = .seconds(1),
         workerName: String = "worker",
         maximumClaims: Int? = nil,
-        outboxRetryDelay: Duration = .seconds(30)
+        outboxRetryDelay: Duration = .seconds(30),
+        meetingBatchSize: Int = 64
     ) {
         self.hold = hold
         self.retrySchedule = retrySchedule
@@ -75,6 +79,7 @@ public struct MigrationEngineConfiguration: Sendable {
         self.workerName = workerName
         self.maximumClaims = maximumClaims ?? 3 * (retrySchedule.maximumRetries + 1)
         self.outboxRetryDelay = outboxRetryDelay
+        self.meetingBatchSize = max(1, meetingBatchSize)
     }
 
     /// The service's defaults: 90-minute hold, 9 retries over 24 h, 4 workers, 5-minute leases, 150 days.

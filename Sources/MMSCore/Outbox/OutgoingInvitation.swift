@@ -81,6 +81,14 @@ public protocol InvitationSender: Sendable {
     func deliver(_ invitation: OutgoingInvitation) async throws -> InvitationDelivery
 }
 
+/// A sender whose delivery is a write to the store (the built-in one): the engine hands it a
+/// whole batch of the outbox, and delivery and mark-sent are one transaction (issue 11).
+public protocol BatchInvitationSender: InvitationSender {
+    /// Delivers every invitation of `batch` to all its recipients and marks it sent, at once and
+    /// durably; at most once per ``OutgoingInvitation/id``.
+    func deliverAndMarkSent(_ batch: [OutgoingInvitation]) async throws
+}
+
 extension InvitationSender {
     /// Sends `invitation`, throwing unless every recipient's outcome is final.
     public func send(_ invitation: OutgoingInvitation) async throws {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Stands in for the mail connector a later issue adds; attendees' mailboxes are the
 /// store's delivery table, which tests read to check that nothing was sent twice.
-public struct StoreInvitationSender: InvitationSender {
+public struct StoreInvitationSender: BatchInvitationSender {
     private let store: any OutboxStore
     private let clock: any MigrationClock
 
@@ -22,5 +22,9 @@ public struct StoreInvitationSender: InvitationSender {
                 invitationId: invitation.id, messageId: invitation.id, recipient: $0, state: .delivered,
                 reply: "recorded by the built-in sender", recorded: now)
         })
+    }
+
+    public func deliverAndMarkSent(_ batch: [OutgoingInvitation]) async throws {
+        try await store.recordDeliveriesAndMarkSent(batch, now: clock.now())
     }
 }

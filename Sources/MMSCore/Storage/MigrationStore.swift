@@ -186,6 +186,26 @@ public struct MeetingRewrite: Sendable, Hashable {
     }
 }
 
+/// One meeting's part of a batch of outcomes (``MigrationQueueStore/recordMeetingOutcomes(_:lease:)``).
+public struct MeetingOutcomeWrite: Sendable, Hashable {
+    /// The outcome.
+    public var outcome: MeetingOutcomeRecord
+    /// For a migrated meeting of the built-in calendar, its rewritten state.
+    public var rewrite: MeetingRewrite?
+    /// For a migrated meeting, the invitation to send.
+    public var invitation: OutgoingInvitation?
+    /// The online meeting to save with it (inserted, or updated by join URL).
+    public var onlineMeeting: OnlineMeeting?
+
+    /// Creates a write.
+    public init(outcome: MeetingOutcomeRecord, rewrite: MeetingRewrite? = nil, invitation: OutgoingInvitation? = nil, onlineMeeting: OnlineMeeting? = nil) {
+        self.outcome = outcome
+        self.rewrite = rewrite
+        self.invitation = invitation
+        self.onlineMeeting = onlineMeeting
+    }
+}
+
 /// Why a store refused a write from a worker.
 public enum MigrationStoreConflict: Error, Sendable, Hashable {
     /// The lease expired and another worker claimed the migration: the caller must stop.
@@ -225,6 +245,17 @@ public protocol MigrationQueueStore: Sendable {
         lease: MigrationLease
     ) async throws
 
+    /// Records many meetings' outcomes in ONE transaction (issue 11): for each, what
+    /// ``recordMeetingOutcome(_:rewrite:invitation:lease:)`` does, plus the online meeting the
+    /// engine decided for it (``MeetingOutcomeWrite/onlineMeeting``). The lease is checked once
+    /// for the transaction; a meeting already recorded as migrated or skipped is left as it is;
+    /// a meeting whose rewrite finds another version than expected gets nothing written (nor its
+    /// outcome, invitation or online meeting) and is returned, so the caller can plan it again,
+    /// while the others are recorded. The counters move by the recorded outcomes.
+    /// - Returns: the meetings whose version check failed, in the order given.
+    /// - Throws: ``MigrationStoreConflict/leaseLost(_:)``; then nothing is written.
+    func recordMeetingOutcomes(_ writes: [MeetingOutcomeWrite], lease: MigrationLease) async throws -> [MeetingID]
+
     /// Ends a migration: `succeeded` or `failed` with `message`, lease released.
     func finishMigration(_ lease: MigrationLease, state: MigrationState, message: String, now: Date) async throws
 
@@ -246,6 +277,9 @@ public protocol OutboxStore: Sendable {
     /// Records that the built-in sender delivered an invitation; returns false (and records
     /// nothing new but the attempt) when that id was delivered before.
     func recordDelivery(_ invitation: OutgoingInvitation, now: Date) async throws -> Bool
+    /// The built-in sender's batch (issue 11): in ONE transaction, records each invitation's
+    /// delivery as ``recordDelivery(_:now:)`` does (at most once per id) and marks it sent.
+    func recordDeliveriesAndMarkSent(_ invitations: [OutgoingInvitation], now: Date) async throws
     /// The invitations the built-in sender delivered for a meeting, with how many times delivery was attempted.
     func deliveries(forMeeting meeting: MeetingID) async throws -> [(invitation: OutgoingInvitation, attempts: Int)]
 }
