@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "MMSClient", targets: ["MMSClient"]),
         .library(name: "MMSRPCServer", targets: ["MMSRPCServer"]),
         .library(name: "MMSServer", targets: ["MMSServer"]),
+        // The engine and its SQLite store alone (Benchmarks/engine-bench builds only these).
+        .library(name: "MMSSQLite", targets: ["MMSSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),

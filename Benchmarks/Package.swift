@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "engine-bench",
             dependencies: [
-                .product(name: "MMSServer", package: product),
+                .product(name: "MMSSQLite", package: product),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -144,7 +144,15 @@ extension MigrationEngine {
                 if Task.isCancelled { return }
                 logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
             }
-            do { try await clock.sleep(until: clock.now().adding(configuration.pollInterval)) } catch { return }
+            // Until the poll interval passes or a worker queues invitations, whichever comes first.
+            let wake = clock.now().adding(configuration.pollInterval)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await self.clock.sleep(until: wake) }
+                group.addTask { await self.outboxBell.wait() }
+                await group.next()
+                group.cancelAll()
+            }
+            if Task.isCancelled { return }
         }
     }
 
@@ -257,6 +265,7 @@ extension MigrationEngine {
         var planned: [MeetingID: CalendarMeeting] = [:]
         func flush() async throws {
             let changed = try await store.recordMeetingOutcomes(batch, lease: lease)
+            if batch.contains(where: { $0.invitation != nil }) { outboxBell.ring() }
             batch.removeAll(keepingCapacity: true)
             for id in changed { try await replan(id, planned: planned[id], with: migrator, organizer: organizer, migration: migration, lease: lease) }
             planned.removeAll(keepingCapacity: true)

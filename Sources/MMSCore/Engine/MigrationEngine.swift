@@ -20,6 +20,8 @@ public final class MigrationEngine: Sendable {
     let logger: Logger
     /// Set while one task sends the outbox, so two never send the same invitation at once.
     let outboxBusy = Mutex(false)
+    /// Rung when invitations are queued, so the dispatcher sends them without waiting for its poll.
+    let outboxBell = Doorbell()
     /// How many times each invitation's sender threw (for the backoff), while this engine runs.
     let deferrals = Mutex<[String: Int]>([:])
     /// This engine's own mark on the leases its workers take (`<workerName>-<instance>-<n>`), new
