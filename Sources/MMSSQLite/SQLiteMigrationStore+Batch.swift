@@ -24,7 +24,7 @@ extension SQLiteMigrationStore {
                 write: write,
                 meetingData: write.rewrite.map { try Self.meetingData($0.rewritten) },
                 invitationData: write.invitation.map { try Self.invitationData($0) },
-                onlineMeetingData: write.onlineMeeting.map { try JSON.encode($0) })
+                onlineMeetingData: write.onlineMeeting.map(StoredForm.encode))
         }
         return try await self.write { db in
             try Self.checkLease(db, lease)
@@ -85,9 +85,7 @@ extension SQLiteMigrationStore {
 
     /// An invitation's stored form, without its body (kept as exact bytes beside it).
     static func invitationData(_ invitation: OutgoingInvitation) throws -> Data {
-        var withoutBody = invitation
-        withoutBody.body = ""
-        return try JSON.encode(withoutBody)
+        StoredForm.encode(invitation)
     }
 
     /// Queues an invitation; returns 1 when it was new, 0 when the migration already queued one for the meeting.

@@ -30,7 +30,7 @@ extension SQLiteMigrationStore {
     }
 
     public func saveOnlineMeeting(_ meeting: OnlineMeeting) async throws {
-        let data = try JSON.encode(meeting)
+        let data = StoredForm.encode(meeting)
         try await write { db in try Self.save(db, meeting, data: data) }
     }
 
@@ -39,7 +39,7 @@ extension SQLiteMigrationStore {
             try Data.fetchOne(
                 db, sql: "SELECT data FROM online_meetings WHERE identity = ? ORDER BY join_url = ? DESC LIMIT 1",
                 arguments: [Self.identity(ofJoinURL: joinURL), joinURL]
-            ).map { try JSON.decode(OnlineMeeting.self, from: $0) }
+            ).map { try StoredForm.onlineMeeting($0) }
         }
     }
 
@@ -48,7 +48,7 @@ extension SQLiteMigrationStore {
             try Data.fetchOne(
                 db, sql: "SELECT data FROM online_meetings WHERE calendar_meeting = ? AND kind = ? AND tenant = ?",
                 arguments: [calendarMeeting.rawValue, kind.rawValue, tenant.rawValue]
-            ).map { try JSON.decode(OnlineMeeting.self, from: $0) }
+            ).map { try StoredForm.onlineMeeting($0) }
         }
     }
 
@@ -57,7 +57,7 @@ extension SQLiteMigrationStore {
             try Data.fetchAll(
                 db, sql: "SELECT data FROM online_meetings WHERE tenant = ? AND organizer = ?",
                 arguments: [tenant.rawValue, organizer.rawValue]
-            ).map { try JSON.decode(OnlineMeeting.self, from: $0) }
+            ).map { try StoredForm.onlineMeeting($0) }
         }
     }
 
@@ -74,9 +74,7 @@ extension SQLiteMigrationStore {
 
     /// A meeting's stored form, without its body (kept as exact bytes beside it, M8).
     static func meetingData(_ meeting: CalendarMeeting) throws -> Data {
-        var withoutBody = meeting
-        withoutBody.body = ""
-        return try JSON.encode(withoutBody)
+        StoredForm.encode(meeting)
     }
 
     static func save(_ db: Database, _ meeting: CalendarMeeting, data: Data) throws {
@@ -94,8 +92,6 @@ extension SQLiteMigrationStore {
     }
 
     static func meeting(from row: Row) throws -> CalendarMeeting {
-        var meeting = try JSON.decode(CalendarMeeting.self, from: row["data"])
-        meeting.body = String(utf8Data: row["body"])
-        return meeting
+        try StoredForm.meeting(row["data"], body: String(utf8Data: row["body"]))
     }
 }

@@ -38,14 +38,14 @@ extension SQLiteMigrationStore {
         try readNow { db in
             try Data.fetchOne(
                 db.cachedStatement(sql: "SELECT data FROM users WHERE id = ? AND tenant = ?"), arguments: [id.rawValue, tenant.rawValue])
-                .map { try JSON.decode(User.self, from: $0) }
+                .map { try StoredForm.user($0) }
         }
     }
 
     public func users(_ tenant: TenantID, onBridge bridge: BridgeID) async throws -> [User] {
         try await read { db in
             try Data.fetchAll(db, sql: "SELECT data FROM users WHERE tenant = ? AND bridge = ?", arguments: [tenant.rawValue, bridge.rawValue])
-                .map { try JSON.decode(User.self, from: $0) }
+                .map { try StoredForm.user($0) }
         }
     }
 
@@ -92,7 +92,7 @@ extension SQLiteMigrationStore {
     public func bridge(_ tenant: TenantID, id: BridgeID) async throws -> Bridge? {
         try await read { db in
             try Data.fetchOne(db, sql: "SELECT data FROM bridges WHERE tenant = ? AND id = ?", arguments: [tenant.rawValue, id.rawValue])
-                .map { try JSON.decode(Bridge.self, from: $0) }
+                .map { try DecodeCaches.bridges.value($0) { try JSON.decode(Bridge.self, from: $0) } }
         }
     }
 
@@ -100,14 +100,14 @@ extension SQLiteMigrationStore {
 
     static func settings(_ db: Database, _ tenant: TenantID) throws -> TenantSettings {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM tenant_settings WHERE tenant = ?"), arguments: [tenant.rawValue])
-            .map { try JSON.decode(TenantSettings.self, from: $0) } ?? .defaults(for: tenant)
+            .map { try DecodeCaches.settings.value($0) { try JSON.decode(TenantSettings.self, from: $0) } } ?? .defaults(for: tenant)
     }
 
     static func user(_ db: Database, _ tenant: TenantID, principalName: String) throws -> User? {
         try Data.fetchOne(
             db.cachedStatement(sql: "SELECT data FROM users WHERE tenant = ? AND upn_key = ?"),
             arguments: [tenant.rawValue, principalName.lowercased()]
-        ).map { try JSON.decode(User.self, from: $0) }
+        ).map { try StoredForm.user($0) }
     }
 
     static func save(_ db: Database, _ user: User) throws {
@@ -129,7 +129,7 @@ extension SQLiteMigrationStore {
                 """,
             arguments: [
                 user.id.rawValue, user.tenant.rawValue, user.userPrincipalName.lowercased(),
-                audio.bridge?.rawValue, audio.conferenceId, try JSON.encode(user),
+                audio.bridge?.rawValue, audio.conferenceId, StoredForm.encode(user),
             ])
     }
 }

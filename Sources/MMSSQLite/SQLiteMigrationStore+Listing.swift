@@ -7,14 +7,14 @@ extension SQLiteMigrationStore {
         try await read { db in
             // users_by_principal_name serves both the filter and the order.
             try Data.fetchAll(db, sql: "SELECT data FROM users WHERE tenant = ? ORDER BY upn_key LIMIT ?", arguments: [tenant.rawValue, limit])
-                .map { try JSON.decode(User.self, from: $0) }
+                .map { try StoredForm.user($0) }
         }
     }
 
     public func bridges(_ tenant: TenantID) async throws -> [Bridge] {
         try await read { db in
             try Data.fetchAll(db, sql: "SELECT data FROM bridges WHERE tenant = ? ORDER BY id", arguments: [tenant.rawValue])
-                .map { try JSON.decode(Bridge.self, from: $0) }
+                .map { try DecodeCaches.bridges.value($0) { try JSON.decode(Bridge.self, from: $0) } }
         }
     }
 }

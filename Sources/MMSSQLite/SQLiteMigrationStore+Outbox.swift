@@ -42,8 +42,7 @@ extension SQLiteMigrationStore {
     }
 
     static func invitation(from row: Row) throws -> OutgoingInvitation {
-        var invitation = try JSON.decode(OutgoingInvitation.self, from: row["data"])
-        invitation.body = String(utf8Data: row["body"])
+        var invitation = try StoredForm.invitation(row["data"], body: String(utf8Data: row["body"]))
         invitation.sent = row.optionalDate("sent_at")
         return invitation
     }

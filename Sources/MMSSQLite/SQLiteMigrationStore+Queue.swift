@@ -140,8 +140,8 @@ extension SQLiteMigrationStore {
             let merged = scope.merged(with: scopeOf(pending))
             // RETURNING: the record comes back from the statement that changed it (the change is
             // made at the first step, which fetchOne takes).
-            let updated = try Row.fetchOne(
-                db.cachedStatement(
+            let updated = try StatusRows.fetchAll(
+                db, db.cachedStatement(
                     sql: """
                         UPDATE migrations SET skype_treatment = ?, teams_meetings = ?, due_at = ?, modified_at = ?,
                             trigger_count = trigger_count + 1,
@@ -150,15 +150,15 @@ extension SQLiteMigrationStore {
                             upn = ? WHERE id = ? RETURNING \(recordColumns)
                         """),
                 arguments: [merged.skypeMeetings?.rawValue, merged.teamsMeetings, due, now, parameters.trigger, user.userPrincipalName, id])
-            return .merged(record(from: updated!))
+            return .merged(updated[0])
         }
         let running = try String.fetchOne(
             db.cachedStatement(
                 sql: "SELECT id FROM migrations WHERE tenant = ? AND user_id = ? AND state = 'inProgress' ORDER BY created_at DESC LIMIT 1"),
             arguments: [user.tenant.rawValue, user.id.rawValue])
         let id = CorrelationID.random()
-        let inserted = try Row.fetchOne(
-            db.cachedStatement(
+        let inserted = try StatusRows.fetchAll(
+            db, db.cachedStatement(
                 sql: """
                     INSERT INTO migrations (id, tenant, user_id, upn, state, skype_treatment, teams_meetings, created_at, modified_at,
                         due_at, triggers, follow_up_of) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?) RETURNING \(recordColumns)
@@ -167,7 +167,7 @@ extension SQLiteMigrationStore {
                 id.rawValue, user.tenant.rawValue, user.id.rawValue, user.userPrincipalName, scope.skypeMeetings?.rawValue,
                 scope.teamsMeetings, now, now, due, parameters.trigger, running,
             ])
-        let created = record(from: inserted!)
+        let created = inserted[0]
         return running == nil ? .queued(created) : .followUp(created)
     }
 

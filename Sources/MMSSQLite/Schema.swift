@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The versioned schema. Never edit a registered migration: add the next one.
@@ -162,6 +163,50 @@ enum Schema {
             // Issue 10: each recipient a mail server refused for good is counted in the record (R5).
             try db.execute(sql: "ALTER TABLE migrations ADD COLUMN refused_recipients INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v7: binary stored forms") { db in
+            // Issue 11: users, meetings, online meetings, invitations and deliveries move from JSON
+            // to the binary forms of StoredForm, converted row by row, a page at a time. Every
+            // value is decoded from its JSON and re-encoded; a row that cannot be read stops the
+            // migration (the transaction rolls back and the file is left as it was).
+            try Schema.convert(db, table: "users", what: "user") { data, _ in StoredForm.encode(try StoredForm.user(data)) }
+            try Schema.convert(db, table: "meetings", what: "meeting") { data, body in
+                StoredForm.encode(try StoredForm.meeting(data, body: body))
+            }
+            try Schema.convert(db, table: "online_meetings", what: "online meeting") { data, _ in
+                StoredForm.encode(try StoredForm.onlineMeeting(data))
+            }
+            try Schema.convert(db, table: "outbox", what: "invitation") { data, body in
+                StoredForm.encode(try StoredForm.invitation(data, body: body))
+            }
+            try Schema.convert(db, table: "deliveries", what: "delivered invitation") { data, body in
+                StoredForm.encode(try StoredForm.invitation(data, body: body))
+            }
+        }
         return migrator
+    }
+
+    /// Rewrites every JSON `data` value of `table` (a rowid table) with `convert`, a page at a time.
+    static func convert(_ db: Database, table: String, what: String, _ convert: (Data, String) throws -> Data) throws {
+        let hasBody = table != "users" && table != "online_meetings"
+        var last: Int64 = 0
+        while true {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT rowid, data\(hasBody ? ", body" : "") FROM \(table) WHERE rowid > ? ORDER BY rowid LIMIT 500",
+                arguments: [last])
+            guard let final = rows.last else { return }
+            for row in rows {
+                let data: Data = row["data"]
+                guard StoredForm.isJSON(data) else { continue }
+                let body = hasBody ? String(utf8Data: row["body"]) : ""
+                let converted: Data
+                do {
+                    converted = try convert(data, body)
+                } catch {
+                    throw DatabaseError(message: "schema v7: the \(what) in row \(row["rowid"] as Int64) of \(table) cannot be read: \(error)")
+                }
+                try db.execute(sql: "UPDATE \(table) SET data = ? WHERE rowid = ?", arguments: [converted, row["rowid"] as Int64])
+            }
+            last = final["rowid"]
+        }
     }
 }

@@ -47,16 +47,21 @@ public enum FieldRules {
     }
 
     private static func address(_ value: String, original: String, field: String, example: String, what: String) throws {
-        guard value.count <= maxAddressLength else {
-            throw invalid(field, "\(field) is \(value.count) characters long; the limit is \(maxAddressLength)")
+        // Printable ASCII without spaces (nearly every address, on every trigger's request path):
+        // its characters are its bytes and none is a control or a space, so the Unicode property
+        // scans below cannot find anything and are skipped (issue 11).
+        let plainASCII = value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        let length = plainASCII ? value.utf8.count : value.count
+        guard length <= maxAddressLength else {
+            throw invalid(field, "\(field) is \(length) characters long; the limit is \(maxAddressLength)")
         }
-        if let bad = value.unicodeScalars.first(where: isUnprintable) {
+        if !plainASCII, let bad = value.unicodeScalars.first(where: isUnprintable) {
             throw invalid(field, "\(field) \(quoted(original)) contains the control character \(codePoint(bad)); remove it")
         }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !value.unicodeScalars.contains(where: { $0.properties.isWhitespace })
+              plainASCII || !value.unicodeScalars.contains(where: { $0.properties.isWhitespace })
         else {
             throw invalid(field, "\(field) \(quoted(original)) is not \(what) like \(example)")
         }
