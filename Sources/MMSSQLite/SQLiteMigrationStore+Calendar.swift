@@ -15,13 +15,15 @@ extension SQLiteMigrationStore {
     }
 
     public func meetings(_ tenant: TenantID, organizedBy organizer: UserID, startingFrom start: Date) async throws -> [CalendarMeeting] {
-        try await read { db in
+        // One indexed statement (the engine's read of a calendar, once per migration): on the
+        // calling thread, its statement cached (issue 11: GRDB's pool hop cost more than the read).
+        try readNow { db in
             try Row.fetchAll(
-                db, sql: """
+                db.cachedStatement(sql: """
                     SELECT body, data FROM meetings WHERE tenant = ? AND organizer = ?
                         AND (start_at >= ? OR (recurring = 1 AND (last_start_at IS NULL OR last_start_at >= ?)))
                     ORDER BY start_at, id
-                    """,
+                    """),
                 // A recurring series is a candidate until its last occurrence has started; the
                 // engine keeps those with an occurrence still to end (CalendarMeeting.nextOccurrence).
                 arguments: [tenant.rawValue, organizer.rawValue, start.micros, start.addingTimeInterval(-366 * 86_400).micros]
@@ -35,18 +37,20 @@ extension SQLiteMigrationStore {
     }
 
     public func onlineMeeting(joinURL: String) async throws -> OnlineMeeting? {
-        try await read { db in
+        // Once per migrated meeting (M4's look-up): on the calling thread, cached.
+        try readNow { db in
             try Data.fetchOne(
-                db, sql: "SELECT data FROM online_meetings WHERE identity = ? ORDER BY join_url = ? DESC LIMIT 1",
+                db.cachedStatement(sql: "SELECT data FROM online_meetings WHERE identity = ? ORDER BY join_url = ? DESC LIMIT 1"),
                 arguments: [Self.identity(ofJoinURL: joinURL), joinURL]
             ).map { try StoredForm.onlineMeeting($0) }
         }
     }
 
     public func onlineMeeting(_ tenant: TenantID, calendarMeeting: MeetingID, kind: MeetingKind) async throws -> OnlineMeeting? {
-        try await read { db in
+        // Once per migrated meeting (is one scheduled already?): on the calling thread, cached.
+        try readNow { db in
             try Data.fetchOne(
-                db, sql: "SELECT data FROM online_meetings WHERE calendar_meeting = ? AND kind = ? AND tenant = ?",
+                db.cachedStatement(sql: "SELECT data FROM online_meetings WHERE calendar_meeting = ? AND kind = ? AND tenant = ?"),
                 arguments: [calendarMeeting.rawValue, kind.rawValue, tenant.rawValue]
             ).map { try StoredForm.onlineMeeting($0) }
         }

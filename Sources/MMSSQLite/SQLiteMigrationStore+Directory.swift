@@ -90,8 +90,10 @@ extension SQLiteMigrationStore {
     }
 
     public func bridge(_ tenant: TenantID, id: BridgeID) async throws -> Bridge? {
-        try await read { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM bridges WHERE tenant = ? AND id = ?", arguments: [tenant.rawValue, id.rawValue])
+        // Once per migrated meeting with dial-in: on the calling thread, cached, decoded once per stored bytes.
+        try readNow { db in
+            try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT data FROM bridges WHERE tenant = ? AND id = ?"), arguments: [tenant.rawValue, id.rawValue])
                 .map { try DecodeCaches.bridges.value($0) { try JSON.decode(Bridge.self, from: $0) } }
         }
     }

@@ -71,9 +71,10 @@ extension SQLiteMigrationStore {
     }
 
     public func meetingOutcomes(_ correlationId: CorrelationID) async throws -> [MeetingOutcomeRecord] {
-        try await read { db in
+        // Twice per migration attempt (its start and its end): one statement on the primary key.
+        try readNow { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM meeting_outcomes WHERE migration_id = ? ORDER BY recorded_at, meeting",
+                db.cachedStatement(sql: "SELECT * FROM meeting_outcomes WHERE migration_id = ? ORDER BY recorded_at, meeting"),
                 arguments: [correlationId.rawValue]
             ).map { row in
                 MeetingOutcomeRecord(

@@ -78,10 +78,11 @@ public struct BuiltInConferencingService: ConferencingService {
 
     /// A fresh join URL in this service's format.
     public func newJoinURL(for organizer: User) -> String {
-        let key = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).uppercased()
+        // Random hex, as a UUID's 32 digits would give, without Foundation's string work (issue 11).
+        let key = Self.randomHex(4, uppercase: true)
         switch kind {
         case .teams:
-            let thread = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let thread = Self.randomHex(16, uppercase: false)
             return "https://teams.microsoft.com/l/meetup-join/19%3ameeting_\(thread)%40thread.v2/0"
                 + "?context=%7b%22Tid%22%3a%22\(organizer.tenant)%22%2c%22Oid%22%3a%22\(organizer.id)%22%7d"
         case .skypeOnline:
@@ -89,5 +90,19 @@ public struct BuiltInConferencingService: ConferencingService {
         case .skypeOnPremises:
             return "https://meet.\(organizer.sipDomain)/\(organizer.sipUser)/\(key)"
         }
+    }
+
+    /// `count` random bytes as hexadecimal digits.
+    static func randomHex(_ count: Int, uppercase: Bool) -> String {
+        let digits: [UInt8] = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
+        var generator = SystemRandomNumberGenerator()
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for _ in 0..<count {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
