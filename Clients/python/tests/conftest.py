@@ -52,7 +52,7 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.endpoint = ""
 
-    def start(self, ready: object = None, tls: object = None) -> ServerProcess:
+    def start(self, tls: object = None) -> ServerProcess:
         """Starts the server and waits until a health check answers SERVING (through `tls` if given)."""
         last = ""
         for _ in range(3):  # another process may take the free port before the server binds it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from conftest import ServerProcess, SilentSMTP, Tenant
@@ -148,7 +148,7 @@ def test_many_calls_multiplexed_on_one_connection(tenant: Tenant, silent_smtp: S
             # while it is in flight, in whatever order the server answers.
             hanging = asyncio.create_task(client.test_mail_settings(pb.TestMailSettingsRequest(to="a@b.example.com"), timeout=20))
             await asyncio.sleep(0.1)
-            calls = [client.get_migration_status(pb.GetMigrationStatusRequest(identity=f"user{i % 5}@{tenant.tenant_id}.example.com")) for i in range(100)]
+            calls: list[Awaitable[object]] = [client.get_migration_status(pb.GetMigrationStatusRequest(identity=f"user{i % 5}@{tenant.tenant_id}.example.com")) for i in range(100)]
             calls += [client.get_tenant_migration_configuration() for _ in range(50)]
             results = await asyncio.gather(*calls)
             assert len(results) == 150

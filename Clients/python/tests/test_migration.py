@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import Tenant
 
 from mms_client import RpcError, StatusCode
@@ -51,32 +52,24 @@ def test_start_watch_status_and_outcomes(tenant: Tenant) -> None:
 
 def test_bad_input_is_invalid_argument_and_unknown_ids_not_found(tenant: Tenant) -> None:
     with tenant.client() as client:
-        try:
+        with pytest.raises(RpcError) as empty:
             client.start_meeting_migration(pb.StartMeetingMigrationRequest(identity=""))
-        except RpcError as error:
-            assert error.code is StatusCode.INVALID_ARGUMENT
-            assert "identity" in error.message
-        else:
-            raise AssertionError("an empty identity was accepted")
+        assert empty.value.code is StatusCode.INVALID_ARGUMENT
+        assert "identity" in empty.value.message
 
-        try:
+        with pytest.raises(RpcError) as unknown_user:
             client.start_meeting_migration(pb.StartMeetingMigrationRequest(identity=f"nobody@{tenant.tenant_id}.example.com"))
-        except RpcError as error:
-            assert error.code is StatusCode.NOT_FOUND
-        else:
-            raise AssertionError("a migration for an unknown user was accepted")
+        assert unknown_user.value.code is StatusCode.NOT_FOUND
 
-        try:
+        with pytest.raises(RpcError) as unknown_id:
             client.list_meeting_outcomes(pb.ListMeetingOutcomesRequest(correlation_id="00000000-0000-0000-0000-000000000000"))
-        except RpcError as error:
-            assert error.code is StatusCode.NOT_FOUND
-        else:
-            raise AssertionError("an unknown correlation id was found")
+        assert unknown_id.value.code is StatusCode.NOT_FOUND
+
+        with pytest.raises(RpcError) as neither:
+            client.list_meeting_outcomes(pb.ListMeetingOutcomesRequest())
+        assert neither.value.code is StatusCode.INVALID_ARGUMENT
 
         # An enum value the server does not know (docs/PROTOCOL.md §9): INVALID_ARGUMENT.
-        try:
+        with pytest.raises(RpcError) as bad_enum:
             client.get_migration_status(pb.GetMigrationStatusRequest(state=99))  # type: ignore[arg-type]
-        except RpcError as error:
-            assert error.code is StatusCode.INVALID_ARGUMENT
-        else:
-            raise AssertionError("state 99 was accepted")
+        assert bad_enum.value.code is StatusCode.INVALID_ARGUMENT
