@@ -210,3 +210,22 @@ def test_graceful_shutdown_ends_a_stream_unavailable_and_refuses_new_connections
             assert server.endpoint in refused.value.message
     finally:
         server.stop()
+
+
+def test_limits_end_one_call_and_the_connection_goes_on(tenant: Tenant) -> None:
+    with tenant.client() as client:
+        client.connect()
+        connection = client._async._connection
+        assert connection is not None and connection.max_frame_payload == 4 * 1024 * 1024  # the server's SETTINGS
+        # Over the server's MAX_FRAME_PAYLOAD: refused before it is sent (it would close the connection).
+        big = pb.Meeting(organizer="a@b.example.com", body="x" * (5 * 1024 * 1024))
+        with pytest.raises(RpcError) as too_large:
+            client.unary("mms.v1.CalendarService/AddMeeting", pb.AddMeetingRequest(meeting=big), pb.Meeting)
+        assert too_large.value.code is StatusCode.RESOURCE_EXHAUSTED
+        assert "MAX_FRAME_PAYLOAD" in too_large.value.message
+        # Over the server's metadata limit (8 KiB): the server ends that call alone.
+        with pytest.raises(RpcError) as metadata:
+            client.get_migration_status(metadata=[("x-padding", "p" * 9000)])
+        assert metadata.value.code is StatusCode.RESOURCE_EXHAUSTED
+        assert client.get_migration_status().records is not None
+        assert client._async._connection is connection

@@ -62,6 +62,7 @@ class Connection:
         self.draining = False
         self.closed = False
         self._close_reason = ""
+        self._error_goaway_sent = False
         self._reader_task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -207,6 +208,10 @@ class Connection:
             self._writer.write(_wire.frame(type_, call_id, payload, flags))
 
     def _send_goaway(self, code: GoAwayCode, reason: str) -> None:
+        if code != GoAwayCode.NO_ERROR:
+            if self._error_goaway_sent:
+                return  # one error GOAWAY, then the connection closes
+            self._error_goaway_sent = True
         self._send(FrameType.GOAWAY, 0, _wire.encode_goaway(int(code), reason))
 
     async def _read_loop(self) -> None:

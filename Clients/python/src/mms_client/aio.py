@@ -157,7 +157,11 @@ class AsyncClient:
         remaining = None if deadline is None else max(deadline - time.monotonic(), 0.000001)
         timeout_micros = 0 if remaining is None else max(1, int(remaining * 1_000_000))
         call = connection.start_call(method, body, timeout_micros, [*self._metadata, *metadata])
-        await connection.drain()
+        try:
+            await connection.drain()
+        except asyncio.CancelledError:
+            connection.cancel(call)
+            raise
         return connection, call
 
     async def _next_event(self, connection: Connection, call: Call, deadline: float | None) -> Message | End:
@@ -321,7 +325,11 @@ class AsyncStream(Generic[Response]):
         if self._finished:
             raise StopAsyncIteration
         if self._started is None:
-            self._started = await self._client._start(self.method, self._request, self._deadline, self._metadata)
+            try:
+                self._started = await self._client._start(self.method, self._request, self._deadline, self._metadata)
+            except RpcError as error:
+                self._ended = error
+                raise
         connection, call = self._started
         try:
             event = await self._client._next_event(connection, call, self._deadline)
