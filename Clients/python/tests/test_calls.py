@@ -112,6 +112,7 @@ def test_watch_whole_tenant_then_cancel(tenant: Tenant) -> None:
         with pytest.raises(RpcError) as raised:
             next(stream)
         assert raised.value.code is StatusCode.CANCELLED
+        assert wait_until(lambda: in_flight(client) == 0), "the server did not end the cancelled stream"
         with pytest.raises(RpcError):
             next(stream)  # it stays ended
         assert client.get_migration_status(pb.GetMigrationStatusRequest(identity=identity)).records
