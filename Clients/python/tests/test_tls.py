@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import ServerProcess
+from conftest import ServerProcess, Tenant
 
 from mms_client import Client, RpcError, StatusCode, TLSConfig
 from mms_client import messages as pb
@@ -31,6 +31,7 @@ def make_ca(directory: pathlib.Path, name: str) -> None:
         "-out", f"{name}.pem", "-days", "2", "-subj", f"/CN=MMS test {name}",
         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory,
     )
+    (directory / f"{name}.key").chmod(0o600)
 
 
 def make_leaf(directory: pathlib.Path, name: str, ca: str, usage: str, days: str = "2") -> None:
@@ -41,6 +42,7 @@ def make_leaf(directory: pathlib.Path, name: str, ca: str, usage: str, days: str
             "-out", f"{name}.csr", "-subj", f"/CN={name}", cwd=directory)
     openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
             "-out", f"{name}.pem", "-days", days, "-extfile", f"{name}.ext", cwd=directory)
+    (directory / f"{name}.key").chmod(0o600)  # the server takes only a key no one else can read
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +94,7 @@ def test_tls_good_chain_and_the_token_is_still_required(pki: pathlib.Path) -> No
             with pytest.raises(RpcError) as raised:
                 plain.health_check()
         assert raised.value.code is StatusCode.UNAVAILABLE
+        assert "TLS" in raised.value.message, raised.value  # the server says this port wants TLS
         assert time.monotonic() - began < 7, "a plain-text client hung on the TLS port"
     finally:
         server.stop()
@@ -111,3 +114,13 @@ def test_tls_mutual_refuses_a_missing_or_unknown_client_certificate(pki: pathlib
                 assert raised.value.code is StatusCode.UNAVAILABLE, raised.value
     finally:
         server.stop()
+
+
+def test_tls_client_to_a_plain_port_fails_clearly(pki: pathlib.Path, tenant: Tenant) -> None:
+    began = time.monotonic()
+    with Client(tenant.server.endpoint, tls=TLSConfig(ca_file=str(pki / "ca.pem")), connect_timeout=8) as client:
+        with pytest.raises(RpcError) as raised:
+            client.health_check()
+    assert raised.value.code is StatusCode.UNAVAILABLE
+    assert "TLS handshake" in raised.value.message, raised.value
+    assert time.monotonic() - began < 7, "a TLS client hung on a plain port"
