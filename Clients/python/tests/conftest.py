@@ -58,13 +58,30 @@ class ServerProcess:
         for _ in range(3):  # another process may take the free port before the server binds it
             self.endpoint = f"127.0.0.1:{free_port()}"
             arguments = [
-                str(server_binary()), "--listen", self.endpoint, "--data-dir", str(self.data_dir), "--hold", self.hold,
-                "--retry-schedule", "1s,1s", "--workers", "2", "--threads", "1", "--log-level", "warning",
-                "--shutdown-grace", "2s", *self.extra,
+                str(server_binary()),
+                "--listen",
+                self.endpoint,
+                "--data-dir",
+                str(self.data_dir),
+                "--hold",
+                self.hold,
+                "--retry-schedule",
+                "1s,1s",
+                "--workers",
+                "2",
+                "--threads",
+                "1",
+                "--log-level",
+                "warning",
+                "--shutdown-grace",
+                "2s",
+                *self.extra,
             ]
             environment = {k: v for k, v in os.environ.items() if not k.startswith("MMS_")}
             with open(self.log_path, "wb") as log:
-                self.process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=environment)
+                self.process = subprocess.Popen(
+                    arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=environment
+                )
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and self.process.poll() is None:
                 try:
@@ -128,8 +145,11 @@ class Tenant:
     def create_user(self, client: Client, name: str, **fields: object) -> str:
         identity = f"{name}@{self.tenant_id}.example.com"
         user = pb.User(
-            user_principal_name=identity, homing=pb.HOMING_ONLINE, mailbox=pb.MAILBOX_LOCATION_ONLINE,
-            audio_conferencing_provider=pb.AUDIO_CONFERENCING_PROVIDER_MICROSOFT, **fields,  # type: ignore[arg-type]
+            user_principal_name=identity,
+            homing=pb.HOMING_ONLINE,
+            mailbox=pb.MAILBOX_LOCATION_ONLINE,
+            audio_conferencing_provider=pb.AUDIO_CONFERENCING_PROVIDER_MICROSOFT,
+            **fields,  # type: ignore[arg-type]
         )
         created = client.unary("mms.v1.DirectoryService/CreateUser", pb.CreateUserRequest(user=user), pb.User)
         assert created.user_principal_name == identity
@@ -138,9 +158,15 @@ class Tenant:
     def add_meeting(self, client: Client, organizer: str) -> pb.Meeting:
         start = int((time.time() + 86_400) * 1_000_000)
         meeting = pb.Meeting(
-            organizer=organizer, attendees=["bob@fabrikam.example.com", "carol@fabrikam.example.com"], start_micros=start,
-            end_micros=start + 1_800_000_000, subject="Weekly sync", body="<p>Agenda: café ☕</p>",
-            body_format=pb.BODY_FORMAT_HTML, kind=pb.MEETING_KIND_SKYPE_ON_PREMISES, created_through_service=True,
+            organizer=organizer,
+            attendees=["bob@fabrikam.example.com", "carol@fabrikam.example.com"],
+            start_micros=start,
+            end_micros=start + 1_800_000_000,
+            subject="Weekly sync",
+            body="<p>Agenda: café ☕</p>",
+            body_format=pb.BODY_FORMAT_HTML,
+            kind=pb.MEETING_KIND_SKYPE_ON_PREMISES,
+            created_through_service=True,
         )
         return client.unary("mms.v1.CalendarService/AddMeeting", pb.AddMeetingRequest(meeting=meeting), pb.Meeting)
 
@@ -148,7 +174,11 @@ class Tenant:
 def make_tenant(server: ServerProcess) -> Tenant:
     tenant_id = f"py-{uuid.uuid4().hex[:8]}"
     with Client(server.endpoint, token=server.operator_token) as operator:
-        operator.unary("mms.v1.AdminService/CreateTenant", pb.CreateTenantRequest(tenant_id=tenant_id, display_name=f"Python {tenant_id}"), pb.Tenant)
+        operator.unary(
+            "mms.v1.AdminService/CreateTenant",
+            pb.CreateTenantRequest(tenant_id=tenant_id, display_name=f"Python {tenant_id}"),
+            pb.Tenant,
+        )
         tokens = {}
         for role in (pb.ROLE_TENANT_ADMIN, pb.ROLE_TENANT_READER):
             created = operator.unary(

@@ -39,7 +39,10 @@ def test_missing_and_bad_tokens_are_unauthenticated(tenant: Tenant) -> None:
         error = expect(StatusCode.UNAUTHENTICATED, wrong.get_migration_status)
         assert "not-a-token" not in error.message  # R6
         # Checked before the request's fields: a bad token learns nothing of validation (§9).
-        expect(StatusCode.UNAUTHENTICATED, lambda: wrong.start_meeting_migration(pb.StartMeetingMigrationRequest(identity="")))
+        expect(
+            StatusCode.UNAUTHENTICATED,
+            lambda: wrong.start_meeting_migration(pb.StartMeetingMigrationRequest(identity="")),
+        )
 
 
 def test_roles_are_permission_denied(tenant: Tenant) -> None:
@@ -47,14 +50,22 @@ def test_roles_are_permission_denied(tenant: Tenant) -> None:
         identity = tenant.create_user(admin, "roles")
     with tenant.client("reader") as reader:
         assert reader.get_tenant_migration_configuration().meeting_migration_enabled  # a reader reads
-        expect(StatusCode.PERMISSION_DENIED, lambda: reader.start_meeting_migration(pb.StartMeetingMigrationRequest(identity=identity)))
+        expect(
+            StatusCode.PERMISSION_DENIED,
+            lambda: reader.start_meeting_migration(pb.StartMeetingMigrationRequest(identity=identity)),
+        )
         expect(
             StatusCode.PERMISSION_DENIED,
             lambda: reader.set_tenant_migration_configuration(
-                pb.SetTenantMigrationConfigurationRequest(configuration=pb.TenantMigrationConfiguration(meeting_migration_enabled=False))
+                pb.SetTenantMigrationConfigurationRequest(
+                    configuration=pb.TenantMigrationConfiguration(meeting_migration_enabled=False)
+                )
             ),
         )
-        expect(StatusCode.PERMISSION_DENIED, lambda: reader.test_mail_settings(pb.TestMailSettingsRequest(to="a@b.example.com")))
+        expect(
+            StatusCode.PERMISSION_DENIED,
+            lambda: reader.test_mail_settings(pb.TestMailSettingsRequest(to="a@b.example.com")),
+        )
     with Client(tenant.server.endpoint, token=tenant.server.operator_token) as operator:
         expect(StatusCode.PERMISSION_DENIED, operator.get_migration_status)  # operators see no tenant data
     with tenant.client() as admin:
@@ -68,5 +79,12 @@ def test_another_tenants_migration_is_not_found(server: ServerProcess, tenant: T
         assert started.queued
     other = make_tenant(server)
     with other.client() as stranger:
-        expect(StatusCode.NOT_FOUND, lambda: stranger.list_meeting_outcomes(pb.ListMeetingOutcomesRequest(correlation_id=started.correlation_id)))
-        expect(StatusCode.NOT_FOUND, lambda: stranger.get_migration_status(pb.GetMigrationStatusRequest(identity=identity)))
+        expect(
+            StatusCode.NOT_FOUND,
+            lambda: stranger.list_meeting_outcomes(
+                pb.ListMeetingOutcomesRequest(correlation_id=started.correlation_id)
+            ),
+        )
+        expect(
+            StatusCode.NOT_FOUND, lambda: stranger.get_migration_status(pb.GetMigrationStatusRequest(identity=identity))
+        )

@@ -37,7 +37,12 @@ def in_flight(client: Client) -> int:
 def hanging_mail_settings(client: Client, tenant: Tenant, relay: SilentSMTP) -> None:
     client.set_mail_settings(
         pb.SetMailSettingsRequest(
-            settings=pb.MailSettings(smtp_host="127.0.0.1", smtp_port=relay.port, tls=pb.MAIL_TLS_NONE, sender_address=f"mms@{tenant.tenant_id}.example.com")
+            settings=pb.MailSettings(
+                smtp_host="127.0.0.1",
+                smtp_port=relay.port,
+                tls=pb.MAIL_TLS_NONE,
+                sender_address=f"mms@{tenant.tenant_id}.example.com",
+            )
         )
     )
 
@@ -65,7 +70,9 @@ def test_cancel_sync_call_from_another_thread(tenant: Tenant, silent_smtp: Silen
         timer = threading.Timer(0.3, cancellation.cancel)
         timer.start()
         with pytest.raises(RpcError) as raised:
-            client.test_mail_settings(pb.TestMailSettingsRequest(to="a@b.example.com"), timeout=30, cancellation=cancellation)
+            client.test_mail_settings(
+                pb.TestMailSettingsRequest(to="a@b.example.com"), timeout=30, cancellation=cancellation
+            )
         assert raised.value.code is StatusCode.CANCELLED
         assert wait_until(lambda: in_flight(client) == 0), "the server did not answer the CANCEL"
         assert client.get_mail_settings().configured
@@ -133,7 +140,11 @@ def test_stream_deadline(tenant: Tenant) -> None:
 def test_watch_with_nothing_to_watch_is_not_found(tenant: Tenant) -> None:
     with tenant.client() as client:
         with pytest.raises(RpcError) as raised:
-            list(client.watch_migration(pb.WatchMigrationRequest(identity=f"nobody@{tenant.tenant_id}.example.com"), timeout=10))
+            list(
+                client.watch_migration(
+                    pb.WatchMigrationRequest(identity=f"nobody@{tenant.tenant_id}.example.com"), timeout=10
+                )
+            )
         assert raised.value.code in (StatusCode.NOT_FOUND,)
 
 
@@ -147,9 +158,16 @@ def test_many_calls_multiplexed_on_one_connection(tenant: Tenant, silent_smtp: S
         async with AsyncClient(tenant.server.endpoint, token=tenant.admin_token) as client:
             # A call that hangs does not hold up the others on the same connection: they complete
             # while it is in flight, in whatever order the server answers.
-            hanging = asyncio.create_task(client.test_mail_settings(pb.TestMailSettingsRequest(to="a@b.example.com"), timeout=20))
+            hanging = asyncio.create_task(
+                client.test_mail_settings(pb.TestMailSettingsRequest(to="a@b.example.com"), timeout=20)
+            )
             await asyncio.sleep(0.1)
-            calls: list[Awaitable[object]] = [client.get_migration_status(pb.GetMigrationStatusRequest(identity=f"user{i % 5}@{tenant.tenant_id}.example.com")) for i in range(100)]
+            calls: list[Awaitable[object]] = [
+                client.get_migration_status(
+                    pb.GetMigrationStatusRequest(identity=f"user{i % 5}@{tenant.tenant_id}.example.com")
+                )
+                for i in range(100)
+            ]
             calls += [client.get_tenant_migration_configuration() for _ in range(50)]
             results = await asyncio.gather(*calls)
             assert len(results) == 150
@@ -191,9 +209,15 @@ def test_graceful_shutdown_ends_a_stream_unavailable_and_refuses_new_connections
     try:
         with Client(server.endpoint, token=server.operator_token) as operator:
             tenant_id = "py-shutdown"
-            operator.unary("mms.v1.AdminService/CreateTenant", pb.CreateTenantRequest(tenant_id=tenant_id, display_name="x"), pb.Tenant)
+            operator.unary(
+                "mms.v1.AdminService/CreateTenant",
+                pb.CreateTenantRequest(tenant_id=tenant_id, display_name="x"),
+                pb.Tenant,
+            )
             token = operator.unary(
-                "mms.v1.AdminService/CreateToken", pb.CreateTokenRequest(tenant_id=tenant_id, role=pb.ROLE_TENANT_ADMIN), pb.CreateTokenResponse
+                "mms.v1.AdminService/CreateToken",
+                pb.CreateTokenRequest(tenant_id=tenant_id, role=pb.ROLE_TENANT_ADMIN),
+                pb.CreateTokenResponse,
             ).token
         tenant = Tenant(server, tenant_id, token, "")
         with tenant.client() as client:

@@ -24,7 +24,9 @@ def test_start_watch_status_and_outcomes(tenant: Tenant) -> None:
         assert started.status.user_principal_name == identity
 
         # WatchMigration (server streaming): records until the migration has finished, then STATUS OK.
-        seen = list(client.watch_migration(pb.WatchMigrationRequest(identity=identity, until_finished=True), timeout=60))
+        seen = list(
+            client.watch_migration(pb.WatchMigrationRequest(identity=identity, until_finished=True), timeout=60)
+        )
         assert seen, "the watch streamed no record"
         assert all(record.correlation_id == started.correlation_id for record in seen)
         final = seen[-1]
@@ -45,7 +47,9 @@ def test_start_watch_status_and_outcomes(tenant: Tenant) -> None:
         assert list(failed_only.records) == []
 
         outcomes = client.list_meeting_outcomes(pb.ListMeetingOutcomesRequest(correlation_id=started.correlation_id))
-        assert [(o.meeting_id, o.outcome) for o in outcomes.outcomes] == [(meeting.meeting_id, pb.MEETING_OUTCOME_MIGRATED)]
+        assert [(o.meeting_id, o.outcome) for o in outcomes.outcomes] == [
+            (meeting.meeting_id, pb.MEETING_OUTCOME_MIGRATED)
+        ]
         by_identity = client.list_meeting_outcomes(pb.ListMeetingOutcomesRequest(identity=identity))
         assert [o.meeting_id for o in by_identity.outcomes] == [meeting.meeting_id]
 
@@ -58,11 +62,15 @@ def test_bad_input_is_invalid_argument_and_unknown_ids_not_found(tenant: Tenant)
         assert "identity" in empty.value.message
 
         with pytest.raises(RpcError) as unknown_user:
-            client.start_meeting_migration(pb.StartMeetingMigrationRequest(identity=f"nobody@{tenant.tenant_id}.example.com"))
+            client.start_meeting_migration(
+                pb.StartMeetingMigrationRequest(identity=f"nobody@{tenant.tenant_id}.example.com")
+            )
         assert unknown_user.value.code is StatusCode.NOT_FOUND
 
         with pytest.raises(RpcError) as unknown_id:
-            client.list_meeting_outcomes(pb.ListMeetingOutcomesRequest(correlation_id="00000000-0000-0000-0000-000000000000"))
+            client.list_meeting_outcomes(
+                pb.ListMeetingOutcomesRequest(correlation_id="00000000-0000-0000-0000-000000000000")
+            )
         assert unknown_id.value.code is StatusCode.NOT_FOUND
 
         with pytest.raises(RpcError) as neither:

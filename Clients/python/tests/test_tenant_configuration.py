@@ -22,7 +22,9 @@ def test_migration_configuration_s3(tenant: Tenant) -> None:
         assert configuration.status_retention_seconds == 150 * 86_400  # S2
 
         off = client.set_tenant_migration_configuration(
-            pb.SetTenantMigrationConfigurationRequest(configuration=pb.TenantMigrationConfiguration(meeting_migration_enabled=False))
+            pb.SetTenantMigrationConfigurationRequest(
+                configuration=pb.TenantMigrationConfiguration(meeting_migration_enabled=False)
+            )
         )
         assert not off.meeting_migration_enabled
         assert not client.get_tenant_migration_configuration().meeting_migration_enabled
@@ -33,7 +35,9 @@ def test_migration_configuration_s3(tenant: Tenant) -> None:
         assert refused.reason
 
         on = client.set_tenant_migration_configuration(
-            pb.SetTenantMigrationConfigurationRequest(configuration=pb.TenantMigrationConfiguration(meeting_migration_enabled=True))
+            pb.SetTenantMigrationConfigurationRequest(
+                configuration=pb.TenantMigrationConfiguration(meeting_migration_enabled=True)
+            )
         )
         assert on.meeting_migration_enabled
 
@@ -42,7 +46,9 @@ def test_dial_in_settings_s4(tenant: Tenant) -> None:
     with tenant.client() as client:
         assert client.get_dial_in_conferencing_tenant_settings().automatically_migrate_user_meetings  # S4: default true
         off = client.set_dial_in_conferencing_tenant_settings(
-            pb.SetDialInConferencingTenantSettingsRequest(settings=pb.DialInConferencingTenantSettings(automatically_migrate_user_meetings=False))
+            pb.SetDialInConferencingTenantSettingsRequest(
+                settings=pb.DialInConferencingTenantSettings(automatically_migrate_user_meetings=False)
+            )
         )
         assert not off.automatically_migrate_user_meetings
         assert not client.get_dial_in_conferencing_tenant_settings().automatically_migrate_user_meetings
@@ -66,7 +72,9 @@ def test_mailbox_settings_r1(tenant: Tenant) -> None:
         url = f"http://127.0.0.1:{unused_port()}/"
         saved = client.set_mailbox_settings(
             pb.SetMailboxSettingsRequest(
-                settings=pb.MailboxSettings(type=pb.MAILBOX_TYPE_CALDAV, url=url, username="svc", path_template="/{user}/"),
+                settings=pb.MailboxSettings(
+                    type=pb.MAILBOX_TYPE_CALDAV, url=url, username="svc", path_template="/{user}/"
+                ),
                 password="caldav-secret-123",
             )
         )
@@ -81,7 +89,9 @@ def test_mailbox_settings_r1(tenant: Tenant) -> None:
         assert unreachable.value.code is StatusCode.FAILED_PRECONDITION
         assert "caldav-secret-123" not in unreachable.value.message
 
-        back = client.set_mailbox_settings(pb.SetMailboxSettingsRequest(settings=pb.MailboxSettings(type=pb.MAILBOX_TYPE_BUILT_IN)))
+        back = client.set_mailbox_settings(
+            pb.SetMailboxSettingsRequest(settings=pb.MailboxSettings(type=pb.MAILBOX_TYPE_BUILT_IN))
+        )
         assert back.type == pb.MAILBOX_TYPE_BUILT_IN
 
 
@@ -106,7 +116,11 @@ def test_mail_settings_r5(tenant: Tenant) -> None:
             assert unset.value.code is StatusCode.FAILED_PRECONDITION  # no settings yet
 
             settings = pb.MailSettings(
-                smtp_host="127.0.0.1", smtp_port=relay.port, tls=pb.MAIL_TLS_NONE, sender_address=f"mms@{tenant.tenant_id}.example.com", rate_limit=5
+                smtp_host="127.0.0.1",
+                smtp_port=relay.port,
+                tls=pb.MAIL_TLS_NONE,
+                sender_address=f"mms@{tenant.tenant_id}.example.com",
+                rate_limit=5,
             )
             saved = client.set_mail_settings(pb.SetMailSettingsRequest(settings=settings))
             assert saved.configured and saved.smtp_port == relay.port and saved.tls == pb.MAIL_TLS_NONE
@@ -118,7 +132,9 @@ def test_mail_settings_r5(tenant: Tenant) -> None:
             assert "queued by pytest" in reply.reply
             assert recorder.recipients == [["ashaw@contoso.example.com"]]
 
-            remote = pb.MailSettings(smtp_host="smtp.example.com", smtp_port=25, tls=pb.MAIL_TLS_NONE, sender_address="a@b.example.com")
+            remote = pb.MailSettings(
+                smtp_host="smtp.example.com", smtp_port=25, tls=pb.MAIL_TLS_NONE, sender_address="a@b.example.com"
+            )
             with pytest.raises(RpcError) as insecure:
                 client.set_mail_settings(pb.SetMailSettingsRequest(settings=remote))
             assert insecure.value.code is StatusCode.INVALID_ARGUMENT  # MAIL_TLS_NONE off loopback

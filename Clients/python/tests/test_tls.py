@@ -27,9 +27,26 @@ def openssl(*arguments: str, cwd: pathlib.Path) -> None:
 
 def make_ca(directory: pathlib.Path, name: str) -> None:
     openssl(
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f"{name}.key",
-        "-out", f"{name}.pem", "-days", "2", "-subj", f"/CN=MMS test {name}",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=directory,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        f"{name}.key",
+        "-out",
+        f"{name}.pem",
+        "-days",
+        "2",
+        "-subj",
+        f"/CN=MMS test {name}",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=directory,
     )
     (directory / f"{name}.key").chmod(0o600)
 
@@ -38,10 +55,39 @@ def make_leaf(directory: pathlib.Path, name: str, ca: str, usage: str, days: str
     (directory / f"{name}.ext").write_text(
         f"subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage={usage}\nbasicConstraints=CA:FALSE\n"
     )
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f"{name}.key",
-            "-out", f"{name}.csr", "-subj", f"/CN={name}", cwd=directory)
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
-            "-out", f"{name}.pem", "-days", days, "-extfile", f"{name}.ext", cwd=directory)
+    openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        f"{name}.key",
+        "-out",
+        f"{name}.csr",
+        "-subj",
+        f"/CN={name}",
+        cwd=directory,
+    )
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        f"{name}.csr",
+        "-CA",
+        f"{ca}.pem",
+        "-CAkey",
+        f"{ca}.key",
+        "-CAcreateserial",
+        "-out",
+        f"{name}.pem",
+        "-days",
+        days,
+        "-extfile",
+        f"{name}.ext",
+        cwd=directory,
+    )
     (directory / f"{name}.key").chmod(0o600)  # the server takes only a key no one else can read
 
 
@@ -61,7 +107,9 @@ def tls_server(pki: pathlib.Path, mutual: bool = False) -> ServerProcess:
     probe = TLSConfig(ca_file=str(pki / "ca.pem"))
     if mutual:
         extra += ["--tls-client-ca", str(pki / "ca.pem")]
-        probe = TLSConfig(ca_file=str(pki / "ca.pem"), certificate_file=str(pki / "client.pem"), key_file=str(pki / "client.key"))
+        probe = TLSConfig(
+            ca_file=str(pki / "ca.pem"), certificate_file=str(pki / "client.pem"), key_file=str(pki / "client.key")
+        )
     return ServerProcess(extra=extra).start(tls=probe)
 
 
@@ -104,10 +152,16 @@ def test_tls_mutual_refuses_a_missing_or_unknown_client_certificate(pki: pathlib
     server = tls_server(pki, mutual=True)
     try:
         ca = str(pki / "ca.pem")
-        with Client(server.endpoint, tls=TLSConfig(ca_file=ca, certificate_file=str(pki / "client.pem"), key_file=str(pki / "client.key")),
-                    token=server.operator_token) as client:
+        with Client(
+            server.endpoint,
+            tls=TLSConfig(ca_file=ca, certificate_file=str(pki / "client.pem"), key_file=str(pki / "client.key")),
+            token=server.operator_token,
+        ) as client:
             assert client.who_am_i().token.role == pb.ROLE_OPERATOR
-        for tls in (TLSConfig(ca_file=ca), TLSConfig(ca_file=ca, certificate_file=str(pki / "stranger.pem"), key_file=str(pki / "stranger.key"))):
+        for tls in (
+            TLSConfig(ca_file=ca),
+            TLSConfig(ca_file=ca, certificate_file=str(pki / "stranger.pem"), key_file=str(pki / "stranger.key")),
+        ):
             with Client(server.endpoint, tls=tls, connect_timeout=5, token=server.operator_token) as refused:
                 with pytest.raises(RpcError) as raised:
                     refused.who_am_i()

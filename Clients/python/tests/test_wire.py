@@ -11,7 +11,11 @@ def hex_bytes(text: str) -> bytes:
 
 
 def test_health_check_request_is_the_documented_bytes() -> None:
-    request = _wire.frame(_wire.FrameType.REQUEST, 1, _wire.encode_request("mms.v1.Health/Check", 0, [], pb.HealthCheckRequest().SerializeToString()))
+    request = _wire.frame(
+        _wire.FrameType.REQUEST,
+        1,
+        _wire.encode_request("mms.v1.Health/Check", 0, [], pb.HealthCheckRequest().SerializeToString()),
+    )
     documented = hex_bytes("""
         00 00 00 1F 02 00 00 00 00 01
         00 13 6D 6D 73 2E 76 31 2E 48 65 61 6C 74 68 2F 43 68 65 63 6B
@@ -36,7 +40,11 @@ def test_documented_server_answer_decodes() -> None:
     settings = _wire.decode_settings(answer[18:36])
     assert settings == {1: 4_194_304, 2: 1024, 3: 8192}
     response_header = _wire.decode_header(answer[36:46])
-    assert (response_header.type, response_header.flags, response_header.call_id) == (_wire.FrameType.RESPONSE, _wire.FLAG_END_OK, 1)
+    assert (response_header.type, response_header.flags, response_header.call_id) == (
+        _wire.FrameType.RESPONSE,
+        _wire.FLAG_END_OK,
+        1,
+    )
     response = pb.HealthCheckResponse.FromString(answer[46 : 46 + response_header.length])
     assert response.status == pb.SERVING_STATUS_SERVING
 
@@ -45,10 +53,17 @@ def test_metadata_and_status_round_trip() -> None:
     metadata = [("authorization", "Bearer s3cr3t"), ("x-trace", "café")]
     encoded = _wire.encode_metadata(metadata)
     assert encoded[:2] == b"\x00\x02"
-    assert _wire.metadata_size(metadata) == len("authorization") + len("Bearer s3cr3t") + len("x-trace") + len("café".encode())
+    assert _wire.metadata_size(metadata) == len("authorization") + len("Bearer s3cr3t") + len("x-trace") + len(
+        "café".encode()
+    )
     status = b"\x05" + b"\x00\x09not found" + b"\x00\x00\x00\x00" + encoded
     decoded = _wire.decode_status(status)
-    assert (decoded.code, decoded.message, decoded.details, decoded.trailing_metadata) == (5, "not found", b"", metadata)
+    assert (decoded.code, decoded.message, decoded.details, decoded.trailing_metadata) == (
+        5,
+        "not found",
+        b"",
+        metadata,
+    )
 
 
 def test_bad_metadata_key_is_refused_before_sending() -> None:

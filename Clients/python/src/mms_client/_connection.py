@@ -89,11 +89,15 @@ class Connection:
                 connect_timeout,
             )
         except asyncio.TimeoutError:
-            raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {endpoint}: no answer within {connect_timeout:g} s") from None
+            raise RpcError(
+                StatusCode.UNAVAILABLE, f"cannot connect to {endpoint}: no answer within {connect_timeout:g} s"
+            ) from None
         except ssl.SSLError as error:
             raise RpcError(StatusCode.UNAVAILABLE, f"TLS handshake with {endpoint} failed: {error}") from error
         except OSError as error:
-            raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {endpoint}: {error.strerror or error}") from error
+            raise RpcError(
+                StatusCode.UNAVAILABLE, f"cannot connect to {endpoint}: {error.strerror or error}"
+            ) from error
         connection = cls(reader, writer, endpoint)
         try:
             if ssl_context is not None:
@@ -101,13 +105,17 @@ class Connection:
             await asyncio.wait_for(connection._handshake(), connect_timeout)
         except asyncio.TimeoutError:
             connection._abort()
-            raise RpcError(StatusCode.UNAVAILABLE, f"{endpoint} sent no MMS preface and SETTINGS within {connect_timeout:g} s") from None
+            raise RpcError(
+                StatusCode.UNAVAILABLE, f"{endpoint} sent no MMS preface and SETTINGS within {connect_timeout:g} s"
+            ) from None
         except (RpcError, OSError, _wire.ProtocolError, asyncio.IncompleteReadError) as error:
             connection._abort()
             if isinstance(error, RpcError):
                 raise
             if isinstance(error, asyncio.IncompleteReadError):
-                raise RpcError(StatusCode.UNAVAILABLE, f"{endpoint} closed the connection during the handshake") from error
+                raise RpcError(
+                    StatusCode.UNAVAILABLE, f"{endpoint} closed the connection during the handshake"
+                ) from error
             raise RpcError(StatusCode.UNAVAILABLE, f"handshake with {endpoint} failed: {error}") from error
         connection._reader_task = asyncio.get_running_loop().create_task(connection._read_loop())
         return connection
@@ -129,9 +137,15 @@ class Connection:
             header, payload = await self._read_frame()
             if header.type == FrameType.GOAWAY:
                 goaway = _wire.decode_goaway(payload)
-                raise RpcError(StatusCode.UNAVAILABLE, f"{self.endpoint} refused the connection: {_goaway_name(goaway.code)}: {goaway.reason}")
+                raise RpcError(
+                    StatusCode.UNAVAILABLE,
+                    f"{self.endpoint} refused the connection: {_goaway_name(goaway.code)}: {goaway.reason}",
+                )
             if major != _wire.MAJOR_VERSION:
-                raise RpcError(StatusCode.UNAVAILABLE, f"{self.endpoint} speaks MMS RPC {major}.{minor}, this client {_wire.MAJOR_VERSION}.{_wire.MINOR_VERSION}")
+                raise RpcError(
+                    StatusCode.UNAVAILABLE,
+                    f"{self.endpoint} speaks MMS RPC {major}.{minor}, this client {_wire.MAJOR_VERSION}.{_wire.MINOR_VERSION}",
+                )
             if header.type == FrameType.SETTINGS:
                 self._apply_settings(payload)
                 return
@@ -143,8 +157,13 @@ class Connection:
     async def _read_frame(self) -> tuple[_wire.Header, bytes]:
         header = _wire.decode_header(await self._reader.readexactly(_wire.HEADER_SIZE))
         if header.length > _wire.DEFAULT_MAX_FRAME_PAYLOAD:
-            self._send_goaway(GoAwayCode.FRAME_TOO_LARGE, f"frame of {header.length} bytes, over the {_wire.DEFAULT_MAX_FRAME_PAYLOAD} this client accepts")
-            raise _wire.ProtocolError(f"the server sent a frame of {header.length} bytes, over this client's limit of {_wire.DEFAULT_MAX_FRAME_PAYLOAD}")
+            self._send_goaway(
+                GoAwayCode.FRAME_TOO_LARGE,
+                f"frame of {header.length} bytes, over the {_wire.DEFAULT_MAX_FRAME_PAYLOAD} this client accepts",
+            )
+            raise _wire.ProtocolError(
+                f"the server sent a frame of {header.length} bytes, over this client's limit of {_wire.DEFAULT_MAX_FRAME_PAYLOAD}"
+            )
         payload = await self._reader.readexactly(header.length) if header.length else b""
         return header, payload
 
@@ -165,9 +184,13 @@ class Connection:
     def start_call(self, method: str, message: bytes, timeout_micros: int, metadata: _wire.Metadata) -> Call:
         """Sends a REQUEST on a fresh call id (§4). Raises RpcError when it cannot be sent."""
         if self.closed:
-            raise RpcError(StatusCode.UNAVAILABLE, f"connection to {self.endpoint} is closed: {self._close_reason}", method=method)
+            raise RpcError(
+                StatusCode.UNAVAILABLE, f"connection to {self.endpoint} is closed: {self._close_reason}", method=method
+            )
         if self.draining:
-            raise RpcError(StatusCode.UNAVAILABLE, f"{self.endpoint} sent GOAWAY: no new calls on this connection", method=method)
+            raise RpcError(
+                StatusCode.UNAVAILABLE, f"{self.endpoint} sent GOAWAY: no new calls on this connection", method=method
+            )
         try:
             payload = _wire.encode_request(method, timeout_micros, metadata, message)
         except ValueError as error:

@@ -138,12 +138,7 @@ def metadata_size(metadata: Metadata) -> int:
 
 
 def encode_request(method: str, timeout_micros: int, metadata: Metadata, message: bytes) -> bytes:
-    return (
-        _string16(method, "method")
-        + struct.pack(">Q", timeout_micros)
-        + encode_metadata(metadata)
-        + message
-    )
+    return _string16(method, "method") + struct.pack(">Q", timeout_micros) + encode_metadata(metadata) + message
 
 
 class _Reader:

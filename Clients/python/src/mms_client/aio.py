@@ -132,7 +132,11 @@ class AsyncClient:
             self._old = [c for c in self._old if not c.closed]
             self._connection = None
             self._connection = await Connection.open(
-                self.host, self.port, ssl_context=self._ssl, server_hostname=self._server_hostname, connect_timeout=connect_timeout
+                self.host,
+                self.port,
+                ssl_context=self._ssl,
+                server_hostname=self._server_hostname,
+                connect_timeout=connect_timeout,
             )
             return self._connection
 
@@ -144,11 +148,15 @@ class AsyncClient:
             raise ValueError(f"timeout {seconds} is negative")
         return time.monotonic() + seconds
 
-    async def _start(self, method: str, request: ProtoMessage, deadline: float | None, metadata: Metadata) -> tuple[Connection, Call]:
+    async def _start(
+        self, method: str, request: ProtoMessage, deadline: float | None, metadata: Metadata
+    ) -> tuple[Connection, Call]:
         try:
             body = request.SerializeToString()
         except Exception as error:  # an unset required field cannot happen in proto3; be plain
-            raise RpcError(StatusCode.INVALID_ARGUMENT, f"cannot encode {type(request).__name__}: {error}", method=method) from error
+            raise RpcError(
+                StatusCode.INVALID_ARGUMENT, f"cannot encode {type(request).__name__}: {error}", method=method
+            ) from error
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
             raise RpcError(StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call was sent", method=method)
@@ -175,7 +183,11 @@ class AsyncClient:
             return await asyncio.wait_for(call.events.get(), remaining)
         except asyncio.TimeoutError:
             connection.cancel(call)
-            raise RpcError(StatusCode.DEADLINE_EXCEEDED, "the call's deadline passed before the server answered", method=call.method) from None
+            raise RpcError(
+                StatusCode.DEADLINE_EXCEEDED,
+                "the call's deadline passed before the server answered",
+                method=call.method,
+            ) from None
         except asyncio.CancelledError:
             connection.cancel(call)
             raise
@@ -200,9 +212,13 @@ class AsyncClient:
                 continue
             status = event.status
             if status.code != 0:
-                raise RpcError(StatusCode.of(status.code), status.message, status.details, status.trailing_metadata, method)
+                raise RpcError(
+                    StatusCode.of(status.code), status.message, status.details, status.trailing_metadata, method
+                )
             if held is None:
-                raise RpcError(StatusCode.INTERNAL, "the server ended a unary call OK without a response message", method=method)
+                raise RpcError(
+                    StatusCode.INTERNAL, "the server ended a unary call OK without a response message", method=method
+                )
             return _decode(response_type, held, method)
 
     def stream(
@@ -219,59 +235,195 @@ class AsyncClient:
 
     # mms.v1.Health
 
-    async def health_check(self, request: pb.HealthCheckRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.HealthCheckResponse:
-        return await self.unary("mms.v1.Health/Check", request or pb.HealthCheckRequest(), pb.HealthCheckResponse, timeout=timeout, metadata=metadata)
+    async def health_check(
+        self, request: pb.HealthCheckRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.HealthCheckResponse:
+        return await self.unary(
+            "mms.v1.Health/Check",
+            request or pb.HealthCheckRequest(),
+            pb.HealthCheckResponse,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
     # mms.v1.AdminService
 
-    async def who_am_i(self, request: pb.WhoAmIRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.WhoAmIResponse:
-        return await self.unary("mms.v1.AdminService/WhoAmI", request or pb.WhoAmIRequest(), pb.WhoAmIResponse, timeout=timeout, metadata=metadata)
+    async def who_am_i(
+        self, request: pb.WhoAmIRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.WhoAmIResponse:
+        return await self.unary(
+            "mms.v1.AdminService/WhoAmI",
+            request or pb.WhoAmIRequest(),
+            pb.WhoAmIResponse,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
     # mms.v1.MigrationService
 
-    async def start_meeting_migration(self, request: pb.StartMeetingMigrationRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.StartMeetingMigrationResponse:
-        return await self.unary("mms.v1.MigrationService/StartMeetingMigration", request, pb.StartMeetingMigrationResponse, timeout=timeout, metadata=metadata)
+    async def start_meeting_migration(
+        self, request: pb.StartMeetingMigrationRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.StartMeetingMigrationResponse:
+        return await self.unary(
+            "mms.v1.MigrationService/StartMeetingMigration",
+            request,
+            pb.StartMeetingMigrationResponse,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def get_migration_status(self, request: pb.GetMigrationStatusRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.GetMigrationStatusResponse:
-        return await self.unary("mms.v1.MigrationService/GetMigrationStatus", request or pb.GetMigrationStatusRequest(), pb.GetMigrationStatusResponse, timeout=timeout, metadata=metadata)
+    async def get_migration_status(
+        self,
+        request: pb.GetMigrationStatusRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> pb.GetMigrationStatusResponse:
+        return await self.unary(
+            "mms.v1.MigrationService/GetMigrationStatus",
+            request or pb.GetMigrationStatusRequest(),
+            pb.GetMigrationStatusResponse,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def list_meeting_outcomes(self, request: pb.ListMeetingOutcomesRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.ListMeetingOutcomesResponse:
-        return await self.unary("mms.v1.MigrationService/ListMeetingOutcomes", request, pb.ListMeetingOutcomesResponse, timeout=timeout, metadata=metadata)
+    async def list_meeting_outcomes(
+        self, request: pb.ListMeetingOutcomesRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.ListMeetingOutcomesResponse:
+        return await self.unary(
+            "mms.v1.MigrationService/ListMeetingOutcomes",
+            request,
+            pb.ListMeetingOutcomesResponse,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    def watch_migration(self, request: pb.WatchMigrationRequest | None = None, *, timeout: float | None = None, metadata: Metadata = ()) -> AsyncStream[pb.MigrationStatus]:
-        return self.stream("mms.v1.MigrationService/WatchMigration", request or pb.WatchMigrationRequest(), pb.MigrationStatus, timeout=timeout, metadata=metadata)
+    def watch_migration(
+        self, request: pb.WatchMigrationRequest | None = None, *, timeout: float | None = None, metadata: Metadata = ()
+    ) -> AsyncStream[pb.MigrationStatus]:
+        return self.stream(
+            "mms.v1.MigrationService/WatchMigration",
+            request or pb.WatchMigrationRequest(),
+            pb.MigrationStatus,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
     # mms.v1.TenantConfigurationService
 
-    async def get_tenant_migration_configuration(self, request: pb.GetTenantMigrationConfigurationRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.TenantMigrationConfiguration:
-        return await self.unary(f"{_TENANT}/GetTenantMigrationConfiguration", request or pb.GetTenantMigrationConfigurationRequest(), pb.TenantMigrationConfiguration, timeout=timeout, metadata=metadata)
+    async def get_tenant_migration_configuration(
+        self,
+        request: pb.GetTenantMigrationConfigurationRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> pb.TenantMigrationConfiguration:
+        return await self.unary(
+            f"{_TENANT}/GetTenantMigrationConfiguration",
+            request or pb.GetTenantMigrationConfigurationRequest(),
+            pb.TenantMigrationConfiguration,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def set_tenant_migration_configuration(self, request: pb.SetTenantMigrationConfigurationRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.TenantMigrationConfiguration:
-        return await self.unary(f"{_TENANT}/SetTenantMigrationConfiguration", request, pb.TenantMigrationConfiguration, timeout=timeout, metadata=metadata)
+    async def set_tenant_migration_configuration(
+        self, request: pb.SetTenantMigrationConfigurationRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.TenantMigrationConfiguration:
+        return await self.unary(
+            f"{_TENANT}/SetTenantMigrationConfiguration",
+            request,
+            pb.TenantMigrationConfiguration,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def get_dial_in_conferencing_tenant_settings(self, request: pb.GetDialInConferencingTenantSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.DialInConferencingTenantSettings:
-        return await self.unary(f"{_TENANT}/GetDialInConferencingTenantSettings", request or pb.GetDialInConferencingTenantSettingsRequest(), pb.DialInConferencingTenantSettings, timeout=timeout, metadata=metadata)
+    async def get_dial_in_conferencing_tenant_settings(
+        self,
+        request: pb.GetDialInConferencingTenantSettingsRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> pb.DialInConferencingTenantSettings:
+        return await self.unary(
+            f"{_TENANT}/GetDialInConferencingTenantSettings",
+            request or pb.GetDialInConferencingTenantSettingsRequest(),
+            pb.DialInConferencingTenantSettings,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def set_dial_in_conferencing_tenant_settings(self, request: pb.SetDialInConferencingTenantSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.DialInConferencingTenantSettings:
-        return await self.unary(f"{_TENANT}/SetDialInConferencingTenantSettings", request, pb.DialInConferencingTenantSettings, timeout=timeout, metadata=metadata)
+    async def set_dial_in_conferencing_tenant_settings(
+        self,
+        request: pb.SetDialInConferencingTenantSettingsRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> pb.DialInConferencingTenantSettings:
+        return await self.unary(
+            f"{_TENANT}/SetDialInConferencingTenantSettings",
+            request,
+            pb.DialInConferencingTenantSettings,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def get_mailbox_settings(self, request: pb.GetMailboxSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.MailboxSettings:
-        return await self.unary(f"{_TENANT}/GetMailboxSettings", request or pb.GetMailboxSettingsRequest(), pb.MailboxSettings, timeout=timeout, metadata=metadata)
+    async def get_mailbox_settings(
+        self,
+        request: pb.GetMailboxSettingsRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+    ) -> pb.MailboxSettings:
+        return await self.unary(
+            f"{_TENANT}/GetMailboxSettings",
+            request or pb.GetMailboxSettingsRequest(),
+            pb.MailboxSettings,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def set_mailbox_settings(self, request: pb.SetMailboxSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.MailboxSettings:
-        return await self.unary(f"{_TENANT}/SetMailboxSettings", request, pb.MailboxSettings, timeout=timeout, metadata=metadata)
+    async def set_mailbox_settings(
+        self, request: pb.SetMailboxSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.MailboxSettings:
+        return await self.unary(
+            f"{_TENANT}/SetMailboxSettings", request, pb.MailboxSettings, timeout=timeout, metadata=metadata
+        )
 
-    async def test_mailbox_settings(self, request: pb.TestMailboxSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.TestMailboxSettingsResponse:
-        return await self.unary(f"{_TENANT}/TestMailboxSettings", request, pb.TestMailboxSettingsResponse, timeout=timeout, metadata=metadata)
+    async def test_mailbox_settings(
+        self, request: pb.TestMailboxSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.TestMailboxSettingsResponse:
+        return await self.unary(
+            f"{_TENANT}/TestMailboxSettings",
+            request,
+            pb.TestMailboxSettingsResponse,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def get_mail_settings(self, request: pb.GetMailSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.MailSettings:
-        return await self.unary(f"{_TENANT}/GetMailSettings", request or pb.GetMailSettingsRequest(), pb.MailSettings, timeout=timeout, metadata=metadata)
+    async def get_mail_settings(
+        self, request: pb.GetMailSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.MailSettings:
+        return await self.unary(
+            f"{_TENANT}/GetMailSettings",
+            request or pb.GetMailSettingsRequest(),
+            pb.MailSettings,
+            timeout=timeout,
+            metadata=metadata,
+        )
 
-    async def set_mail_settings(self, request: pb.SetMailSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.MailSettings:
-        return await self.unary(f"{_TENANT}/SetMailSettings", request, pb.MailSettings, timeout=timeout, metadata=metadata)
+    async def set_mail_settings(
+        self, request: pb.SetMailSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.MailSettings:
+        return await self.unary(
+            f"{_TENANT}/SetMailSettings", request, pb.MailSettings, timeout=timeout, metadata=metadata
+        )
 
-    async def test_mail_settings(self, request: pb.TestMailSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()) -> pb.TestMailSettingsResponse:
-        return await self.unary(f"{_TENANT}/TestMailSettings", request, pb.TestMailSettingsResponse, timeout=timeout, metadata=metadata)
+    async def test_mail_settings(
+        self, request: pb.TestMailSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = ()
+    ) -> pb.TestMailSettingsResponse:
+        return await self.unary(
+            f"{_TENANT}/TestMailSettings", request, pb.TestMailSettingsResponse, timeout=timeout, metadata=metadata
+        )
 
 
 _TENANT = "mms.v1.TenantConfigurationService"
@@ -282,7 +434,11 @@ def _decode(response_type: type[Response], data: bytes, method: str) -> Response
     try:
         response.ParseFromString(data)
     except DecodeError as error:
-        raise RpcError(StatusCode.INTERNAL, f"the server's {response_type.DESCRIPTOR.full_name} is not valid protobuf: {error}", method=method) from error
+        raise RpcError(
+            StatusCode.INTERNAL,
+            f"the server's {response_type.DESCRIPTOR.full_name} is not valid protobuf: {error}",
+            method=method,
+        ) from error
     return response
 
 
@@ -345,7 +501,9 @@ class AsyncStream(Generic[Response]):
         if status.code == 0:
             self._finished = True
             raise StopAsyncIteration
-        self._ended = RpcError(StatusCode.of(status.code), status.message, status.details, status.trailing_metadata, self.method)
+        self._ended = RpcError(
+            StatusCode.of(status.code), status.message, status.details, status.trailing_metadata, self.method
+        )
         raise self._ended
 
     def cancel(self) -> None:

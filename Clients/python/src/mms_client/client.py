@@ -82,7 +82,9 @@ class Client:
         connect_timeout: float = 10.0,
         metadata: Metadata = (),
     ) -> None:
-        self._async = AsyncClient(endpoint, token=token, tls=tls, timeout=timeout, connect_timeout=connect_timeout, metadata=metadata)
+        self._async = AsyncClient(
+            endpoint, token=token, tls=tls, timeout=timeout, connect_timeout=connect_timeout, metadata=metadata
+        )
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name=f"mms-client {endpoint}", daemon=True)
         self._thread.start()
@@ -135,7 +137,9 @@ class Client:
         cancellation: Cancellation | None = None,
     ) -> Response:
         """Calls any unary method by its full name, e.g. ``mms.v1.AdminService/CreateTenant``."""
-        return self._run(self._async.unary(method, request, response_type, timeout=timeout, metadata=metadata), cancellation)
+        return self._run(
+            self._async.unary(method, request, response_type, timeout=timeout, metadata=metadata), cancellation
+        )
 
     def stream(
         self,
@@ -151,59 +155,176 @@ class Client:
 
     # mms.v1.Health
 
-    def health_check(self, request: pb.HealthCheckRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.HealthCheckResponse:
+    def health_check(
+        self,
+        request: pb.HealthCheckRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.HealthCheckResponse:
         return self._run(self._async.health_check(request, timeout=timeout, metadata=metadata), cancellation)
 
     # mms.v1.AdminService
 
-    def who_am_i(self, request: pb.WhoAmIRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.WhoAmIResponse:
+    def who_am_i(
+        self,
+        request: pb.WhoAmIRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.WhoAmIResponse:
         return self._run(self._async.who_am_i(request, timeout=timeout, metadata=metadata), cancellation)
 
     # mms.v1.MigrationService
 
-    def start_meeting_migration(self, request: pb.StartMeetingMigrationRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.StartMeetingMigrationResponse:
+    def start_meeting_migration(
+        self,
+        request: pb.StartMeetingMigrationRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.StartMeetingMigrationResponse:
         return self._run(self._async.start_meeting_migration(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def get_migration_status(self, request: pb.GetMigrationStatusRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.GetMigrationStatusResponse:
+    def get_migration_status(
+        self,
+        request: pb.GetMigrationStatusRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.GetMigrationStatusResponse:
         return self._run(self._async.get_migration_status(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def list_meeting_outcomes(self, request: pb.ListMeetingOutcomesRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.ListMeetingOutcomesResponse:
+    def list_meeting_outcomes(
+        self,
+        request: pb.ListMeetingOutcomesRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.ListMeetingOutcomesResponse:
         return self._run(self._async.list_meeting_outcomes(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def watch_migration(self, request: pb.WatchMigrationRequest | None = None, *, timeout: float | None = None, metadata: Metadata = ()) -> Stream[pb.MigrationStatus]:
+    def watch_migration(
+        self, request: pb.WatchMigrationRequest | None = None, *, timeout: float | None = None, metadata: Metadata = ()
+    ) -> Stream[pb.MigrationStatus]:
         """Streams migration records as they change; ``stream.cancel()`` (any thread) ends it."""
         return Stream(self, self._async.watch_migration(request, timeout=timeout, metadata=metadata))
 
     # mms.v1.TenantConfigurationService
 
-    def get_tenant_migration_configuration(self, request: pb.GetTenantMigrationConfigurationRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.TenantMigrationConfiguration:
-        return self._run(self._async.get_tenant_migration_configuration(request, timeout=timeout, metadata=metadata), cancellation)
+    def get_tenant_migration_configuration(
+        self,
+        request: pb.GetTenantMigrationConfigurationRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.TenantMigrationConfiguration:
+        return self._run(
+            self._async.get_tenant_migration_configuration(request, timeout=timeout, metadata=metadata), cancellation
+        )
 
-    def set_tenant_migration_configuration(self, request: pb.SetTenantMigrationConfigurationRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.TenantMigrationConfiguration:
-        return self._run(self._async.set_tenant_migration_configuration(request, timeout=timeout, metadata=metadata), cancellation)
+    def set_tenant_migration_configuration(
+        self,
+        request: pb.SetTenantMigrationConfigurationRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.TenantMigrationConfiguration:
+        return self._run(
+            self._async.set_tenant_migration_configuration(request, timeout=timeout, metadata=metadata), cancellation
+        )
 
-    def get_dial_in_conferencing_tenant_settings(self, request: pb.GetDialInConferencingTenantSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.DialInConferencingTenantSettings:
-        return self._run(self._async.get_dial_in_conferencing_tenant_settings(request, timeout=timeout, metadata=metadata), cancellation)
+    def get_dial_in_conferencing_tenant_settings(
+        self,
+        request: pb.GetDialInConferencingTenantSettingsRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.DialInConferencingTenantSettings:
+        return self._run(
+            self._async.get_dial_in_conferencing_tenant_settings(request, timeout=timeout, metadata=metadata),
+            cancellation,
+        )
 
-    def set_dial_in_conferencing_tenant_settings(self, request: pb.SetDialInConferencingTenantSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.DialInConferencingTenantSettings:
-        return self._run(self._async.set_dial_in_conferencing_tenant_settings(request, timeout=timeout, metadata=metadata), cancellation)
+    def set_dial_in_conferencing_tenant_settings(
+        self,
+        request: pb.SetDialInConferencingTenantSettingsRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.DialInConferencingTenantSettings:
+        return self._run(
+            self._async.set_dial_in_conferencing_tenant_settings(request, timeout=timeout, metadata=metadata),
+            cancellation,
+        )
 
-    def get_mailbox_settings(self, request: pb.GetMailboxSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.MailboxSettings:
+    def get_mailbox_settings(
+        self,
+        request: pb.GetMailboxSettingsRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.MailboxSettings:
         return self._run(self._async.get_mailbox_settings(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def set_mailbox_settings(self, request: pb.SetMailboxSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.MailboxSettings:
+    def set_mailbox_settings(
+        self,
+        request: pb.SetMailboxSettingsRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.MailboxSettings:
         return self._run(self._async.set_mailbox_settings(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def test_mailbox_settings(self, request: pb.TestMailboxSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.TestMailboxSettingsResponse:
+    def test_mailbox_settings(
+        self,
+        request: pb.TestMailboxSettingsRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.TestMailboxSettingsResponse:
         return self._run(self._async.test_mailbox_settings(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def get_mail_settings(self, request: pb.GetMailSettingsRequest | None = None, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.MailSettings:
+    def get_mail_settings(
+        self,
+        request: pb.GetMailSettingsRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.MailSettings:
         return self._run(self._async.get_mail_settings(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def set_mail_settings(self, request: pb.SetMailSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.MailSettings:
+    def set_mail_settings(
+        self,
+        request: pb.SetMailSettingsRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.MailSettings:
         return self._run(self._async.set_mail_settings(request, timeout=timeout, metadata=metadata), cancellation)
 
-    def test_mail_settings(self, request: pb.TestMailSettingsRequest, *, timeout: Timeout = DEFAULT, metadata: Metadata = (), cancellation: Cancellation | None = None) -> pb.TestMailSettingsResponse:
+    def test_mail_settings(
+        self,
+        request: pb.TestMailSettingsRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        metadata: Metadata = (),
+        cancellation: Cancellation | None = None,
+    ) -> pb.TestMailSettingsResponse:
         return self._run(self._async.test_mail_settings(request, timeout=timeout, metadata=metadata), cancellation)
 
 
