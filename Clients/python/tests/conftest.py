@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -135,8 +135,8 @@ class Tenant:
 
     server: ServerProcess
     tenant_id: str
-    admin_token: str
-    reader_token: str
+    admin_token: str = field(repr=False)  # secrets stay out of test reports
+    reader_token: str = field(repr=False)
 
     def client(self, token: str | None = "admin", **options: object) -> Client:
         secret = {"admin": self.admin_token, "reader": self.reader_token}.get(token or "", token)
