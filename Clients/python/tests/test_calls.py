@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import pytest
-from conftest import ServerProcess, SilentSMTP, Tenant
+from conftest import ServerProcess, SilentSMTP, Tenant, make_tenant
 
 from mms_client import AsyncClient, Cancellation, Client, RpcError, StatusCode
 from mms_client import messages as pb
@@ -254,3 +254,46 @@ def test_limits_end_one_call_and_the_connection_goes_on(tenant: Tenant) -> None:
         assert metadata.value.code is StatusCode.RESOURCE_EXHAUSTED
         assert client.get_migration_status().records is not None
         assert client._async._connection is connection
+
+
+def test_server_settings_idle_goaway_and_reconnect() -> None:
+    """The server's SETTINGS are followed (§3), MAX_CONCURRENT_CALLS ends the call past it (§4),
+    and a connection the server closes for idleness (§7) is replaced on the next call."""
+    server = ServerProcess(
+        extra=["--idle-timeout", "1s", "--max-calls-per-connection", "2", "--max-frame-bytes", "4096"]
+    )
+    server.start()
+    try:
+        tenant = make_tenant(server)
+        with tenant.client() as client:
+            client.connect()
+            first = client._async._connection
+            assert first is not None
+            assert (first.max_frame_payload, first.max_concurrent_calls) == (4096, 2)
+            with pytest.raises(RpcError) as too_large:
+                client.start_meeting_migration(pb.StartMeetingMigrationRequest(identity="x" * 5000))
+            assert too_large.value.code is StatusCode.RESOURCE_EXHAUSTED
+            assert "4096" in too_large.value.message
+
+            # Two watches that stay open hold both call slots of the connection.
+            identity = tenant.create_user(client, "slots")
+            client.start_meeting_migration(pb.StartMeetingMigrationRequest(identity=identity))
+            streams = [client.watch_migration(pb.WatchMigrationRequest()) for _ in range(2)]
+            for stream in streams:
+                assert next(stream).user_principal_name == identity
+            assert in_flight(client) == 2
+            with pytest.raises(RpcError) as third:
+                client.get_mail_settings()
+            assert third.value.code is StatusCode.RESOURCE_EXHAUSTED
+            for stream in streams:
+                stream.cancel()
+            assert wait_until(lambda: in_flight(client) == 0)
+
+            # Once the connection has had no call for the idle timeout the server closes it
+            # (GOAWAY IDLE_TIMEOUT), and the next call opens another.
+            assert wait_until(lambda: first.closed, 10), "the server did not close the idle connection"
+            assert "IDLE_TIMEOUT" in first._close_reason, first._close_reason
+            assert not client.get_mail_settings().configured
+            assert client._async._connection is not first
+    finally:
+        server.stop()
