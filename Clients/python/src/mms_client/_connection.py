@@ -121,10 +121,15 @@ class Connection:
         return connection
 
     def _check_alpn(self) -> None:
+        """The server must have selected ALPN ``mms/1`` (docs/PROTOCOL.md §11, "TLS")."""
         ssl_object = self._writer.get_extra_info("ssl_object")
         selected = ssl_object.selected_alpn_protocol() if ssl_object is not None else None
-        if selected is not None and selected != "mms/1":
-            raise RpcError(StatusCode.UNAVAILABLE, f"{self.endpoint} chose ALPN protocol {selected!r}, not 'mms/1'")
+        if selected != "mms/1":
+            raise RpcError(
+                StatusCode.UNAVAILABLE,
+                f"{self.endpoint} did not agree to ALPN mms/1 (it chose {selected or 'none'}): "
+                "it is not an MMS server, or something in between ends TLS",
+            )
 
     async def _handshake(self) -> None:
         self._writer.write(_wire.PREFACE)

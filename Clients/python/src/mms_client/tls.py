@@ -1,4 +1,4 @@
-"""TLS settings of a client (docs/PROTOCOL.md, "TLS"): Python's ssl module, ALPN `mms/1`."""
+"""TLS settings of a client (docs/PROTOCOL.md §11, "TLS"): Python's ssl module, ALPN `mms/1`."""
 
 from __future__ import annotations
 
