@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,6 +93,7 @@ class ServerProcess:
                     time.sleep(0.05)
             last = self.log()
             self.kill()
+        shutil.rmtree(self.root, ignore_errors=True)
         raise AssertionError(f"mms-server did not start:\n{last}")
 
     @property
@@ -115,11 +117,13 @@ class ServerProcess:
             self.process.wait(timeout=20)
 
     def stop(self) -> None:
+        """Stops the server if it runs, and deletes its data directory and log."""
         if self.process is not None and self.process.poll() is None:
             try:
                 self.terminate()
             except subprocess.TimeoutExpired:
                 self.kill()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ Run alone: `pytest -k tls`.
 from __future__ import annotations
 
 import pathlib
+import shutil
 import subprocess
 import tempfile
 import time
@@ -100,6 +101,7 @@ def pki() -> Iterator[pathlib.Path]:
     make_leaf(directory, "client", "ca", "clientAuth")
     make_leaf(directory, "stranger", "other-ca", "clientAuth")
     yield directory
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def tls_server(pki: pathlib.Path, mutual: bool = False) -> ServerProcess:
