@@ -84,13 +84,17 @@ class ServerProcess:
                     arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=environment
                 )
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    with Client(self.endpoint, tls=tls, timeout=2, connect_timeout=2) as probe:  # type: ignore[arg-type]
-                        if probe.health_check().status == pb.SERVING_STATUS_SERVING:
-                            return self
-                except RpcError:
-                    time.sleep(0.05)
+            try:
+                while time.monotonic() < deadline and self.process.poll() is None:
+                    try:
+                        with Client(self.endpoint, tls=tls, timeout=2, connect_timeout=2) as probe:  # type: ignore[arg-type]
+                            if probe.health_check().status == pb.SERVING_STATUS_SERVING:
+                                return self
+                    except RpcError:
+                        time.sleep(0.05)
+            except BaseException:
+                self.kill()  # never leave a server behind
+                raise
             last = self.log()
             self.kill()
         shutil.rmtree(self.root, ignore_errors=True)
