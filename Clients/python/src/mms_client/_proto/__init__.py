@@ -1,0 +1,1 @@
+"""Messages generated from Protos/ by Clients/python/generate. Do not edit."""
