@@ -128,4 +128,40 @@ enum BatchContract {
             try require(Array(deliveries[0].invitation.body.utf8) == Array(invitation.body.utf8), "body \(index) exact")
         }
     }
+
+    /// The last batch and the migration's end in one write; a batch with a conflicted meeting
+    /// records the rest but leaves the migration running, for the caller to re-plan.
+    static func batchAndFinish(_ makeStore: @Sendable () async throws -> any MigrationStore) async throws {
+        let ann = Fixtures.user("ann")
+        let store = try await seededStore(makeStore, users: [ann])
+        let meetings = (0..<2).map { Fixtures.meeting(organizer: ann, start: start.addingTimeInterval(Double($0 + 1) * 86_400)) }
+        for meeting in meetings { try await store.saveMeeting(meeting) }
+        let claim = try await OutboxContract.claimOne(store, ann)
+        func write(_ meeting: CalendarMeeting) -> MeetingOutcomeWrite {
+            var rewritten = meeting
+            rewritten.body = "migrated"
+            return MeetingOutcomeWrite(
+                outcome: MeetingOutcomeRecord(
+                    correlationId: claim.record.correlationId, meeting: meeting.id, subject: meeting.subject, outcome: .migrated,
+                    reason: "ok", recorded: start.adding(hold)),
+                rewrite: MeetingRewrite(expectedVersion: meeting.version, rewritten: rewritten),
+                invitation: OutboxContract.invitation(claim, meeting, body: "migrated"))
+        }
+        var edited = meetings[1]
+        edited.version += 1
+        try await store.saveMeeting(edited)
+        let finish = MigrationFinish(state: .succeeded, message: "done in one write", now: start.adding(hold))
+        let conflicts = try await store.recordMeetingOutcomes(meetings.map(write), lease: claim.lease, finish: finish)
+        try require(conflicts == [meetings[1].id], "the edited meeting is returned: \(conflicts)")
+        var record = try await store.migrationStatus(claim.record.correlationId)
+        try require(record?.state == .inProgress && record?.succeededMeetings == 1, "not finished while a meeting is to re-plan: \(String(describing: record))")
+
+        let again = try await store.recordMeetingOutcomes([write(edited)], lease: claim.lease, finish: finish)
+        try require(again.isEmpty, "the re-planned meeting is recorded")
+        record = try await store.migrationStatus(claim.record.correlationId)
+        try require(record?.state == .succeeded && record?.lastMessage == "done in one write" && record?.succeededMeetings == 2
+            && record?.leaseOwner == nil, "finished with its last batch: \(String(describing: record))")
+        let claimedAgain = try await store.claimDueMigrations(now: start.adding(hold).addingTimeInterval(7200), owner: "w2", leaseDuration: .seconds(60), limit: 5)
+        try require(claimedAgain.isEmpty, "a finished migration is never claimed again")
+    }
 }

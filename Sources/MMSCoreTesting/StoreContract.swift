@@ -56,6 +56,7 @@ public enum StoreContract {
         ("Outbox: unsent invitations are listed until marked sent; deliveries count once per id", OutboxContract.unsentAndDeliveries),
         ("Batch: many meetings in one write; the one edited meanwhile is returned with nothing written, the rest once", BatchContract.batchWithConflict),
         ("Batch: a batch presented with a lease taken over writes nothing, online meetings included", BatchContract.batchFenced),
+        ("Batch: the last batch and the migration's end are one write, not while a meeting is to re-plan", BatchContract.batchAndFinish),
         ("Batch: the built-in sender's deliveries and their mark-sent are one write, once per id", BatchContract.deliveriesBatch),
         ("S1: status filters by identity, time window and state, newest first", StatusContract.filters),
         ("S1: status by principal name is one read; an unknown name is NOT_FOUND", StatusContract.byPrincipalName),

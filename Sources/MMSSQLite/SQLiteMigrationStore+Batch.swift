@@ -16,6 +16,14 @@ extension SQLiteMigrationStore {
     }
 
     public func recordMeetingOutcomes(_ writes: [MeetingOutcomeWrite], lease: MigrationLease) async throws -> [MeetingID] {
+        try await recordMeetingOutcomes(writes, lease: lease, then: nil)
+    }
+
+    public func recordMeetingOutcomes(_ writes: [MeetingOutcomeWrite], lease: MigrationLease, finish: MigrationFinish) async throws -> [MeetingID] {
+        try await recordMeetingOutcomes(writes, lease: lease, then: finish)
+    }
+
+    private func recordMeetingOutcomes(_ writes: [MeetingOutcomeWrite], lease: MigrationLease, then finish: MigrationFinish?) async throws -> [MeetingID] {
         let encoded = try writes.map { write -> EncodedWrite in
             var write = write
             // The stored version is the expected one + 1, whatever the caller's copy says.
@@ -57,6 +65,7 @@ extension SQLiteMigrationStore {
                 counters.add(replacingFailed: previous != nil, with: outcome.outcome, invites: invitesAdded, now: outcome.recorded)
             }
             try counters.apply(db, lease.correlationId)
+            if let finish, conflicts.isEmpty { try Self.finish(db, lease, finish) }
             return conflicts
         }
     }

@@ -97,13 +97,16 @@ extension SQLiteMigrationStore {
         precondition(state.isFinished, "finishMigration needs a final state")
         try await write { db in
             try Self.checkLease(db, lease)
-            try db.execute(
-                sql: """
-                    UPDATE migrations SET state = ?, last_message = ?, modified_at = ?, lease_owner = NULL,
-                        lease_expires_at = NULL WHERE id = ?
-                    """,
-                arguments: [state.rawValue, message, now.micros, lease.correlationId.rawValue])
+            try Self.finish(db, lease, MigrationFinish(state: state, message: message, now: now))
         }
+    }
+
+    /// Ends the migration of `lease` (checked by the caller, in the same transaction).
+    static func finish(_ db: Database, _ lease: MigrationLease, _ finish: MigrationFinish) throws {
+        try db.cachedStatement(sql: """
+            UPDATE migrations SET state = ?, last_message = ?, modified_at = ?, lease_owner = NULL,
+                lease_expires_at = NULL WHERE id = ?
+            """).execute(arguments: [finish.state.rawValue, finish.message, finish.now.micros, lease.correlationId.rawValue])
     }
 
     public func rescheduleMigration(_ lease: MigrationLease, retryAt: Date, message: String, now: Date) async throws {

@@ -216,16 +216,23 @@ extension MigrationEngine {
             let selected = Set(meetings.map(\.id))
 
             // A meeting that failed earlier and has started since is no longer worth migrating.
+            var known = previous
             for outcome in previous.values where outcome.outcome == .failed && !selected.contains(outcome.meeting) {
-                try await store.recordMeetingOutcome(
-                    MeetingOutcomeRecord(
-                        correlationId: record.correlationId, meeting: outcome.meeting, subject: outcome.subject, outcome: .skipped,
-                        reason: "the meeting started before it could be migrated", recorded: clock.now()),
-                    rewrite: nil, invitation: nil, lease: lease)
+                let skipped = MeetingOutcomeRecord(
+                    correlationId: record.correlationId, meeting: outcome.meeting, subject: outcome.subject, outcome: .skipped,
+                    reason: "the meeting started before it could be migrated", recorded: clock.now())
+                try await store.recordMeetingOutcome(skipped, rewrite: nil, invitation: nil, lease: lease)
+                known[outcome.meeting] = skipped
             }
 
             if builtIn {
-                lease = try await migrateBuiltIn(meetings, previous: previous, with: migrator, organizer: organizer, migration: record, lease: lease)
+                let finished: Bool
+                (lease, finished) = try await migrateBuiltIn(
+                    meetings, previous: previous, known: known, with: migrator, organizer: organizer, migration: record, lease: lease)
+                if finished {
+                    logger.info("migration succeeded", metadata: ["correlationId": "\(record.correlationId)"])
+                    return
+                }
             } else {
                 for entry in found {
                     if let done = previous[entry.meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
@@ -254,21 +261,45 @@ extension MigrationEngine {
     /// The built-in calendar's meetings, planned in memory a batch at a time and each batch
     /// recorded in one fenced transaction with its rewrites, outcomes, online meetings and
     /// invitations (issue 11). A meeting edited between its read and the batch's commit is read
-    /// and planned again on its own. Returns the lease, renewed as needed.
+    /// and planned again on its own. When the last batch leaves no meeting failed, the migration's
+    /// end is written with it (one commit). Returns the lease, renewed as needed, and whether the
+    /// migration was finished so.
     private func migrateBuiltIn(
-        _ meetings: [CalendarMeeting], previous: [MeetingID: MeetingOutcomeRecord], with migrator: MeetingMigrator,
-        organizer: User, migration: MigrationStatusRecord, lease: MigrationLease
-    ) async throws -> MigrationLease {
+        _ meetings: [CalendarMeeting], previous: [MeetingID: MeetingOutcomeRecord], known: [MeetingID: MeetingOutcomeRecord],
+        with migrator: MeetingMigrator, organizer: User, migration: MigrationStatusRecord, lease: MigrationLease
+    ) async throws -> (MigrationLease, finished: Bool) {
         var lease = lease
         var batch: [MeetingOutcomeWrite] = []
         batch.reserveCapacity(configuration.meetingBatchSize)
         var planned: [MeetingID: CalendarMeeting] = [:]
-        func flush() async throws {
-            let changed = try await store.recordMeetingOutcomes(batch, lease: lease)
+        // Every outcome of the migration so far, as recorded: enough to decide its end in memory
+        // (until a meeting is re-planned on its own, after which the end is read from the store).
+        var known = known
+        var replanned = false
+        func flush(last: Bool) async throws -> Bool {
+            for write in batch { known[write.outcome.meeting] = write.outcome }
+            var finish: MigrationFinish?
+            if last, !replanned, !known.values.contains(where: { $0.outcome == .failed }) {
+                let skipped = known.values.filter { $0.outcome == .skipped }
+                    .sorted { ($0.recorded, $0.meeting.rawValue) < ($1.recorded, $1.meeting.rawValue) }
+                finish = MigrationFinish(
+                    state: .succeeded, message: skipped.isEmpty ? "" : "\(skipped.count) meeting(s) left alone: " + describe(skipped),
+                    now: clock.now())
+            }
+            let changed: [MeetingID]
+            if let finish {
+                changed = try await store.recordMeetingOutcomes(batch, lease: lease, finish: finish)
+            } else {
+                changed = try await store.recordMeetingOutcomes(batch, lease: lease)
+            }
             if batch.contains(where: { $0.invitation != nil }) { outboxBell.ring() }
             batch.removeAll(keepingCapacity: true)
-            for id in changed { try await replan(id, planned: planned[id], with: migrator, organizer: organizer, migration: migration, lease: lease) }
+            for id in changed {
+                replanned = true
+                try await replan(id, planned: planned[id], with: migrator, organizer: organizer, migration: migration, lease: lease)
+            }
             planned.removeAll(keepingCapacity: true)
+            return finish != nil && changed.isEmpty
         }
         for meeting in meetings {
             if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
@@ -280,10 +311,10 @@ extension MigrationEngine {
             guard let write = outcomeWrite(plan, for: meeting, organizer: organizer, migration: migration) else { continue }
             batch.append(write)
             planned[meeting.id] = meeting
-            if batch.count >= configuration.meetingBatchSize { try await flush() }
+            if batch.count >= configuration.meetingBatchSize { _ = try await flush(last: false) }
         }
-        if !batch.isEmpty { try await flush() }
-        return lease
+        if !batch.isEmpty { return (lease, try await flush(last: true)) }
+        return (lease, false)
     }
 
     /// A meeting whose version check failed in its batch: read again and planned alone; if it

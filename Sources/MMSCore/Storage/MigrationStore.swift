@@ -206,6 +206,24 @@ public struct MeetingOutcomeWrite: Sendable, Hashable {
     }
 }
 
+/// How a migration ends, when its end is written with its last batch.
+public struct MigrationFinish: Sendable, Hashable {
+    /// `succeeded` or `failed`.
+    public var state: MigrationState
+    /// The record's LastMessage.
+    public var message: String
+    /// When.
+    public var now: Date
+
+    /// Creates an end.
+    public init(state: MigrationState, message: String, now: Date) {
+        precondition(state.isFinished, "a migration finishes succeeded or failed")
+        self.state = state
+        self.message = message
+        self.now = now
+    }
+}
+
 /// Why a store refused a write from a worker.
 public enum MigrationStoreConflict: Error, Sendable, Hashable {
     /// The lease expired and another worker claimed the migration: the caller must stop.
@@ -255,6 +273,12 @@ public protocol MigrationQueueStore: Sendable {
     /// - Returns: the meetings whose version check failed, in the order given.
     /// - Throws: ``MigrationStoreConflict/leaseLost(_:)``; then nothing is written.
     func recordMeetingOutcomes(_ writes: [MeetingOutcomeWrite], lease: MigrationLease) async throws -> [MeetingID]
+
+    /// ``recordMeetingOutcomes(_:lease:)`` and then, in the same transaction and only when no meeting
+    /// of the batch failed its version check, ``finishMigration(_:state:message:now:)`` with `finish`:
+    /// a migration's last batch and its end are one commit (issue 11).
+    /// - Returns: the meetings whose version check failed; when there are any, the migration is not finished.
+    func recordMeetingOutcomes(_ writes: [MeetingOutcomeWrite], lease: MigrationLease, finish: MigrationFinish) async throws -> [MeetingID]
 
     /// Ends a migration: `succeeded` or `failed` with `message`, lease released.
     func finishMigration(_ lease: MigrationLease, state: MigrationState, message: String, now: Date) async throws
