@@ -11,13 +11,13 @@ enum DataFiles {
     /// Checks `files` (the migration store's first) in `directory`.
     /// - Throws: ``DataDirectory/Refusal``.
     static func check(_ directory: String, files: [String]) throws {
-        var inUse: [String] = []
-        for file in files {
+        let inUse = files.filter { file in
             let path = (directory as NSString).appendingPathComponent(file)
-            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0 else { continue }
-            try checkOne(path)
-            inUse.append(file)
+            return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0 > 0
         }
+        // Headers first, so a refusal opens (and so checkpoints) no database at all.
+        for file in inUse { try checkHeader((directory as NSString).appendingPathComponent(file)) }
+        for file in inUse { try checkTables((directory as NSString).appendingPathComponent(file)) }
         // The migration store is created first: a used access store without it means it was lost.
         if let first = files.first, !inUse.isEmpty, !inUse.contains(first) {
             let path = (directory as NSString).appendingPathComponent(first)
@@ -26,7 +26,7 @@ enum DataFiles {
         }
     }
 
-    private static func checkOne(_ path: String) throws {
+    private static func checkHeader(_ path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DataDirectory.Refusal(description: "\(path) cannot be read: check its owner and mode")
         }
@@ -37,6 +37,9 @@ enum DataFiles {
             throw DataDirectory.Refusal(description: "\(path) is not an SQLite database (it begins with \(shown)): it is not a file of this server; "
                 + "move it away or restore it from a backup (nothing was changed)")
         }
+    }
+
+    private static func checkTables(_ path: String) throws {
         // Opened read-write (a read-only connection cannot replay the WAL a kill -9 left), but only read.
         let tables: [String]
         do {

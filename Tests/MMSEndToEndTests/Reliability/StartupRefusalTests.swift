@@ -23,6 +23,7 @@ extension Reliability {
             for word in words { #expect(error.contains(word), "\(word): \(error)", sourceLocation: sourceLocation) }
             #expect(error.split(separator: "\n").count == 1, "one line: \(error)", sourceLocation: sourceLocation)
             #expect(try Self.snapshot(data) == before, "nothing in the data directory changed", sourceLocation: sourceLocation)
+            print("RELIABILITY-REFUSAL \(error)")
             return error
         }
 
@@ -31,7 +32,9 @@ extension Reliability {
         static func snapshot(_ folder: URL) throws -> [String: Data] {
             var files: [String: Data] = [:]
             for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where !name.hasSuffix("-wal") && !name.hasSuffix("-shm") {
-                files[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                files[name] = isDirectory.boolValue ? Data("<folder>".utf8) : try Data(contentsOf: folder.appendingPathComponent(name))
             }
             return files
         }
@@ -90,6 +93,8 @@ extension Reliability {
             let (data, root) = try await usedDataDirectory()
             defer { try? FileManager.default.removeItem(at: root) }
             let file = data.appendingPathComponent("mms.sqlite")
+            // Everything into the main file first (the stopped server may leave its WAL).
+            _ = try SQLiteProbe.python(file.path, "db.close()\ndb = sqlite3.connect(sys.argv[1])\ndb.execute('PRAGMA wal_checkpoint(TRUNCATE)')\ndb.close()")
             var bytes = try Data(contentsOf: file)
             #expect(bytes.count > 8192)
             // Keep the header page, overwrite every other page with garbage.
