@@ -74,8 +74,8 @@ extension Reliability {
                 }
                 group.addTask {
                     while acknowledged.count < killAfter { try await Task.sleep(for: .milliseconds(1)) }
-                    server.kill()
                     killed.current = .now
+                    server.kill()
                 }
                 try await group.waitForAll()
             }
