@@ -74,15 +74,26 @@ extension Reliability {
             // Each meeting's version (its SEQUENCE) rose exactly once, and it has one invitation, sent.
             let versionsAfter = try await Self.versions(meetingIds, client)
             var raisedOtherThanOnce: [String] = []
-            var invitationsOtherThanOne: [String] = []
-            for id in meetingIds {
-                if versionsAfter[id] != versionsBefore[id]! + 1 { raisedOtherThanOnce.append("\(id): \(versionsBefore[id]!) → \(versionsAfter[id] ?? 0)") }
-                let invitations = try await client.call(CalendarServiceMethods.listInvitations, ListInvitationsRequest(meetingId: id)).invitations
-                if invitations.count != 1 || invitations[0].sentMicros == 0 { invitationsOtherThanOne.append("\(id): \(invitations.count)") }
+            for id in meetingIds where versionsAfter[id] != versionsBefore[id]! + 1 {
+                raisedOtherThanOnce.append("\(id): \(versionsBefore[id]!) → \(versionsAfter[id] ?? 0)")
             }
+            // The outbox dispatcher sends after the migration has recorded its meetings: wait for it.
+            var invitationsOtherThanOne: [String] = []
+            let sentDeadline = ContinuousClock.now + .seconds(60)
+            repeat {
+                invitationsOtherThanOne = []
+                for id in meetingIds {
+                    let invitations = try await client.call(CalendarServiceMethods.listInvitations, ListInvitationsRequest(meetingId: id)).invitations
+                    if invitations.count != 1 || invitations[0].sentMicros == 0 {
+                        invitationsOtherThanOne.append("\(id): \(invitations.count) invitations, sent: \(invitations.map { $0.sentMicros != 0 })")
+                    }
+                }
+                if invitationsOtherThanOne.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(200))
+            } while ContinuousClock.now < sentDeadline
             await client.close()
             #expect(raisedOtherThanOnce.isEmpty, "SEQUENCE not raised exactly once: \(raisedOtherThanOnce.prefix(5))")
-            #expect(invitationsOtherThanOne.isEmpty, "not one sent invitation: \(invitationsOtherThanOne.prefix(5))")
+            #expect(invitationsOtherThanOne.isEmpty, "\(invitationsOtherThanOne.count) meetings without one sent invitation, e.g. \(invitationsOtherThanOne.prefix(3))")
 
             // The built-in sender's deliveries: one row per meeting (keyed by the invitation id, so a
             // resend after the kill is counted in `attempts`, never delivered twice). An attempt > 1
@@ -97,7 +108,8 @@ extension Reliability {
             let duplicates = delivered.values.filter { $0.0 > 1 }.count
             let reattempted = delivered.values.filter { $0.1 > 1 }.count
             #expect(reattempted <= 1, "one dispatcher sends one invitation at a time: at most the one in flight at the kill is sent again, not \(reattempted)")
-            #expect(Set(delivered.keys) == Set(meetingIds), "a delivery for every meeting: \(delivered.count) of \(total)")
+            let undelivered = Set(meetingIds).subtracting(delivered.keys).count
+            #expect(undelivered == 0 && delivered.count == total, "a delivery for every meeting: \(delivered.count) of \(total), \(undelivered) missing")
             #expect(duplicates == 0, "\(duplicates) meetings delivered more than once")
             Knobs.report("kill-migration-builtin", [
                 "round": round, "meetings": total, "done_at_kill": doneAtKill, "sequence_not_once": raisedOtherThanOnce.count,
