@@ -34,11 +34,18 @@ extension Reliability {
 
             /// Runs `attack` while the probe calls Health and GetMigrationStatus in turn; then waits
             /// for the server's descriptors to come back to what they were before.
-            func during(_ name: String, seconds: Double, _ attack: @escaping @Sendable (_ stop: Flag) -> [String: any Sendable]) async throws {
+            @discardableResult
+            func during(_ name: String, seconds: Double, _ attack: @escaping @Sendable (_ stop: Flag) -> [String: any Sendable]) async throws -> [String: any Sendable] {
                 let pid = server.processIdentifier
                 // The probe's connection is opened before the attack (a full server refuses new ones).
                 let probe = try tenant.client(on: server, timeout: .seconds(10))
-                _ = try await probe.health()
+                // Warm up first (the store opens its read connections on first use), so "idle" is idle.
+                let identity = probeIdentity
+                try await Parallel.forEach(0..<32, concurrency: 8) { _ in
+                    _ = try await probe.health()
+                    _ = try await probe.migrationStatus(GetMigrationStatusRequest(identity: identity))
+                }
+                try await Task.sleep(for: .milliseconds(300))
                 let idleFiles = ProcessProbe.openFiles(pid)
                 let idleKiB = ProcessProbe.residentKiB(pid)
                 let health = Latencies(), status = Latencies()
@@ -54,7 +61,6 @@ extension Reliability {
                 attacker.start()
                 let began = ContinuousClock.now
                 var peakFiles = idleFiles, peakKiB = idleKiB
-                let identity = probeIdentity
                 while ContinuousClock.now - began < .seconds(seconds) {
                     let start = ContinuousClock.now
                     do {
@@ -104,6 +110,7 @@ extension Reliability {
                 ]
                 for (key, value) in attackResult.current { fields[key] = value }
                 Knobs.report("overload", fields)
+                return attackResult.current
             }
 
             func tearDown() async { await server.tearDown() }
@@ -115,26 +122,43 @@ extension Reliability {
         func idleConnections() async throws {
             let bench = try await Bench.start()
             let port = bench.port, limit = bench.limit
-            try await bench.during("idle-connections", seconds: Self.seconds) { stop in
-                var open: [RawConnection] = []
-                var refused = 0, extra = 0
-                // The probe holds one connection: limit - 1 more fit.
-                for _ in 0..<(limit - 1) {
-                    guard let connection = RawConnection(port: port) else { break }
-                    connection.send(RawFrames.preface)
-                    open.append(connection)
+            let result = try await bench.during("idle-connections", seconds: Self.seconds) { stop in
+                // Connect until the server refuses (the probe and the admin client hold connections
+                // too), each time reading its answer: SETTINGS (admitted) or GOAWAY RESOURCE_EXHAUSTED (4).
+                func answer(_ connection: RawConnection) -> Bool? {
+                    let (frames, closed) = connection.readFrames(timeout: 5) { $0.contains { $0.type == RawFrames.goAway || $0.type == 0x01 } }
+                    if frames.contains(where: { $0.type == RawFrames.goAway && Array($0.payload.prefix(4)) == [0, 0, 0, 4] }) { return false }
+                    if frames.contains(where: { $0.type == 0x01 }) && !closed { return true }
+                    return nil
                 }
-                // Over the limit: preface, then GOAWAY RESOURCE_EXHAUSTED (4), closed.
-                for _ in 0..<10 {
-                    guard let connection = RawConnection(port: port) else { refused += 1; continue }
+                var open: [RawConnection] = []
+                var refused = 0, admittedAfterRefusal = 0, unanswered = 0
+                while open.count <= limit, refused == 0 {
+                    guard let connection = RawConnection(port: port) else { unanswered += 1; break }
                     connection.send(RawFrames.preface)
-                    let (frames, closed) = connection.readFrames(timeout: 5) { $0.contains { $0.type == RawFrames.goAway } }
-                    if closed || frames.contains(where: { $0.type == RawFrames.goAway && $0.payload.prefix(4) == [0, 0, 0, 4] }) { refused += 1 } else { extra += 1 }
+                    switch answer(connection) {
+                    case true?: open.append(connection)
+                    case false?: refused += 1
+                    case nil: unanswered += 1
+                    }
+                }
+                // At the limit: every further connection is refused while the others stay open.
+                for _ in 0..<10 {
+                    guard let connection = RawConnection(port: port) else { unanswered += 1; continue }
+                    connection.send(RawFrames.preface)
+                    switch answer(connection) {
+                    case true?: admittedAfterRefusal += 1; open.append(connection)
+                    case false?: refused += 1
+                    case nil: unanswered += 1
+                    }
                 }
                 while !stop.isSet { usleep(10_000) }
                 for connection in open { connection.close() }
-                return ["held": open.count, "refused_over_limit": refused, "accepted_over_limit": extra]
+                return ["held": open.count, "refused_over_limit": refused, "admitted_after_refusal": admittedAfterRefusal, "unanswered": unanswered]
             }
+            #expect((result["held"] as? Int ?? 0) >= limit - 4 && (result["held"] as? Int ?? 0) <= limit, "held up to the limit: \(result)")
+            #expect(result["refused_over_limit"] as? Int == 11 && result["admitted_after_refusal"] as? Int == 0 && result["unanswered"] as? Int == 0,
+                    "over the limit, every connection refused with GOAWAY RESOURCE_EXHAUSTED: \(result)")
             await bench.tearDown()
         }
 
@@ -142,7 +166,7 @@ extension Reliability {
         func slowloris() async throws {
             let bench = try await Bench.start()
             let port = bench.port, limit = bench.limit
-            try await bench.during("slowloris", seconds: Self.seconds) { stop in
+            let result = try await bench.during("slowloris", seconds: Self.seconds) { stop in
                 let count = limit / 2
                 var connections: [RawConnection] = []
                 for _ in 0..<count {
@@ -164,6 +188,7 @@ extension Reliability {
                 for connection in connections { connection.close() }
                 return ["slow_connections": connections.count, "bytes_dribbled": sentBytes]
             }
+            #expect(result["slow_connections"] as? Int == limit / 2, "\(result)")
             await bench.tearDown()
         }
 
@@ -171,7 +196,7 @@ extension Reliability {
         func pingFlood() async throws {
             let bench = try await Bench.start()
             let port = bench.port
-            try await bench.during("ping-flood", seconds: Self.seconds) { stop in
+            let result = try await bench.during("ping-flood", seconds: Self.seconds) { stop in
                 guard let connection = RawConnection(port: port, sendTimeout: 0.2) else { return ["error": "no connection"] }
                 connection.send(RawFrames.preface)
                 var batch: [UInt8] = []
@@ -184,6 +209,7 @@ extension Reliability {
                 connection.close()
                 return ["pings_sent": pings, "send_stalls": stalls]
             }
+            #expect((result["pings_sent"] as? Int ?? 0) > 0, "\(result)")
             await bench.tearDown()
         }
 
@@ -192,7 +218,7 @@ extension Reliability {
             let bench = try await Bench.start()
             let port = bench.port, perConnection = bench.callsPerConnection
             let token = bench.tenant.adminToken, identity = bench.probeIdentity
-            try await bench.during("call-flood", seconds: Self.seconds) { stop in
+            let result = try await bench.during("call-flood", seconds: Self.seconds) { stop in
                 var codes: [Int: Int] = [:]
                 var rounds = 0, unanswered = 0, closed = 0
                 // GetMigrationStatus {identity}: field 1, a string.
@@ -218,6 +244,9 @@ extension Reliability {
                         "other_codes": codes.filter { $0.key != 0 && $0.key != 8 }.map { "\($0.key)×\($0.value)" }.sorted(),
                         "unanswered": unanswered, "closed_by_server": closed]
             }
+            #expect((result["ok"] as? Int ?? 0) > 0 && (result["resource_exhausted"] as? Int ?? 0) > 0, "\(result)")
+            #expect(result["unanswered"] as? Int == 0 && result["closed_by_server"] as? Int == 0 && (result["other_codes"] as? [String])?.isEmpty == true,
+                    "every call answered OK or RESOURCE_EXHAUSTED, no connection closed: \(result)")
             await bench.tearDown()
         }
 
@@ -225,7 +254,7 @@ extension Reliability {
         func connectionFlood() async throws {
             let bench = try await Bench.start()
             let port = bench.port
-            try await bench.during("connection-flood", seconds: Self.seconds) { stop in
+            let result = try await bench.during("connection-flood", seconds: Self.seconds) { stop in
                 let made = Counter(), failed = Counter()
                 let began = Date()
                 DispatchQueue.concurrentPerform(iterations: 4) { _ in
@@ -243,6 +272,7 @@ extension Reliability {
                 return ["connections": made.current, "connect_failures": failed.current,
                         "connections_per_second": Int(Double(made.current) / elapsed)]
             }
+            #expect((result["connections"] as? Int ?? 0) > 0 && result["connect_failures"] as? Int == 0, "\(result)")
             await bench.tearDown()
         }
     }
