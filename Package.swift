@@ -150,6 +150,8 @@ let package = Package(
             name: "MMSServer",
             dependencies: [
                 "MMSRPCServer", "MMSMessages", "MMSCore", "MMSSQLite", "MMSCalDAV", "MMSSMTP",
+                // SQLite's error codes, mapped to statuses (StorageErrors.swift).
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -60,3 +60,11 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { message.isEmpty ? code.name : "\(code.name): \(message)" }
 }
+
+/// An error that knows the status a caller should see (as grpc-swift-2's `RPCErrorConvertible`):
+/// a layer that is not RPC (storage, a connector) is mapped once, where the server is assembled,
+/// instead of ending as `UNKNOWN` "the handler failed".
+public protocol RPCErrorConvertible: Error {
+    /// The status to answer with.
+    var rpcError: RPCError { get }
+}

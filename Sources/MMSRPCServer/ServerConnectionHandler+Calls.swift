@@ -239,6 +239,9 @@ extension ServerConnectionHandler {
             return StatusPayload(code: error.code.rawValue, message: error.message, details: error.details, metadata: error.metadata)
         case is CancellationError:
             return StatusPayload(code: StatusCode.cancelled.rawValue, message: "the call was cancelled")
+        case let convertible as any RPCErrorConvertible:
+            let error = convertible.rpcError
+            return StatusPayload(code: error.code.rawValue, message: error.message, details: error.details, metadata: error.metadata)
         default:
             return StatusPayload(code: StatusCode.unknown.rawValue, message: "the handler failed: \(error)")
         }

@@ -59,6 +59,11 @@ struct AdminService: AdminServiceHandler {
         if caller.role != .operator, !request.tenantId.isEmpty, request.tenantId != caller.tenant?.rawValue {
             throw RPCError(.notFound, "tenant \(FieldRules.quoted(request.tenantId)) does not exist")
         }
+        // An operator naming a tenant that does not exist is told so (issue 14), not given an empty list.
+        if caller.role == .operator, !request.tenantId.isEmpty,
+           try await !self.access.tenants().contains(where: { $0.id.rawValue == request.tenantId }) {
+            throw RPCError(.notFound, "tenant \(FieldRules.quoted(request.tenantId)) does not exist")
+        }
         let visible = self.auth.tokens().filter { token in
             if caller.role == .operator {
                 return request.tenantId.isEmpty || token.tenant?.rawValue == request.tenantId

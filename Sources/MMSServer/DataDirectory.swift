@@ -21,11 +21,12 @@ public enum DataDirectory {
         public let description: String
     }
 
-    /// Makes `path` a private data directory and creates each of `files` in it (mode 0600) if missing.
+    /// Makes `path` a private data directory and creates each of `files` in it (mode 0600) if missing,
+    /// after `before` has checked what is there.
     /// - Returns: a line for each permission it tightened, for the log.
     /// - Throws: ``Refusal``.
     @discardableResult
-    public static func prepare(_ path: String, files: [String]) throws -> [String] {
+    public static func prepare(_ path: String, files: [String], before: (String) throws -> Void = { _ in }) throws -> [String] {
         var changes: [String] = []
         var info = stat()
         if lstat(path, &info) != 0 {
@@ -53,6 +54,8 @@ public enum DataDirectory {
             guard chmod(path, 0o700) == 0 else { throw Refusal(description: "data directory \(path): chmod 700 failed: \(String(cString: strerror(errno)))") }
             changes.append("data directory \(path): mode \(String(mode, radix: 8)) tightened to 700")
         }
+        // The files already there are checked (DataFiles) before any is created.
+        try before(path)
         for file in files {
             let filePath = (path as NSString).appendingPathComponent(file)
             let fd = open(filePath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)

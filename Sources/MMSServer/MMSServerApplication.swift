@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import MMSCore
 import MMSMessages
@@ -56,12 +57,20 @@ public struct MMSServerApplication: Sendable {
     /// - Throws: ``DataDirectory/Refusal`` when the data directory cannot be created or other users
     ///   can write to it; a store's error when a database cannot be opened.
     public init(configuration: Configuration, logger: Logger) async throws {
+        let files = [SQLiteMigrationStore.fileName, SQLiteAccessStore.fileName]
         // Readable by the server's user alone, whatever the umask (issue 9).
-        for change in try DataDirectory.prepare(configuration.dataDirectory, files: [SQLiteMigrationStore.fileName, SQLiteAccessStore.fileName]) {
+        for change in try DataDirectory.prepare(configuration.dataDirectory, files: files, before: { try DataFiles.check($0, files: files) }) {
             logger.notice("\(change)")
         }
-        let store = try SQLiteMigrationStore(directory: configuration.dataDirectory, logger: logger)
-        let access = try SQLiteAccessStore(directory: configuration.dataDirectory)
+        // A file damaged beyond its first page is found when its schema is read: named, never recreated (issue 14).
+        func open<Store>(_ file: String, _ body: () throws -> Store) throws -> Store {
+            do { return try body() } catch let error as DatabaseError {
+                throw DataDirectory.Refusal(description: "\((configuration.dataDirectory as NSString).appendingPathComponent(file)) cannot be used "
+                    + "(\(error.message ?? "SQLite error \(error.resultCode.rawValue)")): restore it from a backup (nothing was changed)")
+            }
+        }
+        let store = try open(SQLiteMigrationStore.fileName) { try SQLiteMigrationStore(directory: configuration.dataDirectory, logger: logger) }
+        let access = try open(SQLiteAccessStore.fileName) { try SQLiteAccessStore(directory: configuration.dataDirectory) }
         let auth = try await Authenticator.load(store: access)
         self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
         let secrets = try FileSecretStore(dataDirectory: configuration.dataDirectory)

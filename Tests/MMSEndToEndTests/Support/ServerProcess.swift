@@ -26,6 +26,8 @@ final class ServerProcess: Sendable {
     let operatorToken: String
 
     var endpoint: String { state.value.endpoint }
+    /// The running server's process id.
+    var processIdentifier: Int32 { state.value.child.processIdentifier }
 
     private init(binaries: URL, dataDirectory: URL, scratch: URL, settings: Settings, child: ChildProcess, endpoint: String, operatorToken: String) {
         self.binaries = binaries
@@ -36,11 +38,12 @@ final class ServerProcess: Sendable {
         self.operatorToken = operatorToken
     }
 
-    /// Starts a server on a fresh temporary data directory and waits until it serves.
-    static func start(_ settings: Settings = Settings()) async throws -> ServerProcess {
+    /// Starts a server on a fresh temporary data directory (or on `dataDirectory`, e.g. on a
+    /// small filesystem) and waits until it serves.
+    static func start(_ settings: Settings = Settings(), dataDirectory given: URL? = nil) async throws -> ServerProcess {
         let binaries = try Binaries.directory()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-e2e-\(UUID().uuidString)")
-        let dataDirectory = root.appendingPathComponent("data")
+        let dataDirectory = given ?? root.appendingPathComponent("data")
         let scratch = root.appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let (child, endpoint) = try await launch(binaries: binaries, dataDirectory: dataDirectory, scratch: scratch, settings: settings)
@@ -127,7 +130,8 @@ final class ServerProcess: Sendable {
     /// Stops the server if it runs and deletes its files.
     func tearDown() async {
         if state.value.child.isRunning { _ = try? await stop() }
-        try? FileManager.default.removeItem(at: dataDirectory.deletingLastPathComponent())
+        try? FileManager.default.removeItem(at: scratch.deletingLastPathComponent())
+        try? FileManager.default.removeItem(at: dataDirectory)
     }
 
     /// What the server logged.
