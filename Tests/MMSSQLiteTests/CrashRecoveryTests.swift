@@ -62,15 +62,16 @@ struct CrashRecoveryTests {
     func killMidBatch() async throws {
         let directory = try TemporaryDirectory(prefix: "mms-crash-batch")
         // 150 meetings per user: each migration is three batches (64, 64, 22), and three workers
-        // plan at once, so kills after 100 to 260 plans land before, inside and between batch commits.
-        let users = 6, meetingsPerUser = 150
+        // plan at once (each commits after its 64th plan), so kills after 200 to 380 plans land
+        // before, inside and between batch commits, and three of them never reach the end.
+        let users = 8, meetingsPerUser = 150
         let seed = try ChildProcess(["seed", directory.path, "\(users)", "\(meetingsPerUser)"])
         #expect(seed.waitForExit() == 0, "seed failed: \(seed.standardError)")
 
         var generator = SystemRandomNumberGenerator()
         for kill in 1...3 {
             let worker = try ChildProcess(["run", directory.path])
-            let point = Int.random(in: 100...260, using: &generator)
+            let point = Int.random(in: 200...380, using: &generator)
             try await worker.waitFor("\(point) meetings planned") { $0.filter { $0.hasPrefix("scheduled ") }.count >= point }
             worker.killHard()
             #expect(!worker.output.contains("done"), "kill \(kill) came too late")

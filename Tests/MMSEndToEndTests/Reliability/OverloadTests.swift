@@ -47,6 +47,7 @@ extension Reliability {
                 }
                 try await Task.sleep(for: .milliseconds(300))
                 let idleFiles = ProcessProbe.openFiles(pid)
+                let idleSockets = ProcessProbe.openSockets(pid)
                 let idleKiB = ProcessProbe.residentKiB(pid)
                 let health = Latencies(), status = Latencies()
                 let stop = Flag()
@@ -84,12 +85,13 @@ extension Reliability {
                 }
                 #expect(attackDone.isSet, "\(name): the attack did not stop")
                 // Back to idle: descriptors as before (give the server a few seconds to see the closes).
-                var files = ProcessProbe.openFiles(pid)
+                var sockets = ProcessProbe.openSockets(pid)
                 let settle = ContinuousClock.now
-                while files > idleFiles + 2, ContinuousClock.now - settle < .seconds(15) {
+                while sockets > idleSockets + 2, ContinuousClock.now - settle < .seconds(15) {
                     try await Task.sleep(for: .milliseconds(100))
-                    files = ProcessProbe.openFiles(pid)
+                    sockets = ProcessProbe.openSockets(pid)
                 }
+                let files = ProcessProbe.openFiles(pid)
                 let afterKiB = ProcessProbe.residentKiB(pid)
                 let stillServing = (try? await probe.health().status) == .serving
                 await probe.close()
@@ -98,7 +100,7 @@ extension Reliability {
                 #expect(health.errors.isEmpty && status.errors.isEmpty,
                         "\(name): probe calls failed: \(health.errors.prefix(3)) \(status.errors.prefix(3))")
                 #expect(health.count > 0 && status.count > 0, "\(name): the probe made no call")
-                #expect(files <= idleFiles + 2, "\(name): \(files) descriptors open after the attack, \(idleFiles) before")
+                #expect(sockets <= idleSockets + 2, "\(name): \(sockets) sockets open after the attack, \(idleSockets) before")
                 // Memory: allocators keep some of what they took, so only a leak-sized growth fails.
                 #expect(afterKiB < idleKiB + 256 * 1024, "\(name): resident memory \(afterKiB) KiB after, \(idleKiB) KiB before")
                 var fields: [String: any Sendable] = [

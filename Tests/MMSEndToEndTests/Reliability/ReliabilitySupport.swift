@@ -96,6 +96,17 @@ enum ProcessProbe {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// The number of the process's open sockets: what an attack on connections can leak. (The
+    /// store's SQLite read connections are opened on demand, up to a bounded pool, and each holds
+    /// regular files; they are not what these tests look for.)
+    static func openSockets(_ pid: Int32) -> Int {
+        let directory = "/proc/\(pid)/fd"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return -1 }
+        return entries.filter { entry in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + entry)) ?? "").hasPrefix("socket:")
+        }.count
+    }
+
     /// Whether the process still exists.
     static func alive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 }
