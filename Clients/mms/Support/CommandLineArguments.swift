@@ -85,6 +85,7 @@ struct CommandLineArguments: Sendable {
         let word = arguments[index]
         guard word.hasPrefix("--") else { return nil }
         let body = word.dropFirst(2)
+        if GlobalOptions.flagNames.contains(String(body)) { return (1, word) }
         if let equals = body.firstIndex(of: "=") {
             guard GlobalOptions.names.contains(String(body[..<equals])) else { return nil }
             return (1, word)

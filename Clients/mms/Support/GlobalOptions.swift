@@ -17,7 +17,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 struct GlobalOptions: ParsableArguments {
     /// The long names of these options, without `--`: the ones accepted before the subcommand.
     /// Keep in step with the options below.
-    static let names: Set<String> = ["endpoint", "token", "token-file", "output", "timeout"]
+    static let names: Set<String> = ["endpoint", "token", "token-file", "output", "timeout", "tls-ca", "tls-certificate", "tls-key"]
+    /// The global flags (options without a value) accepted before the subcommand.
+    static let flagNames: Set<String> = ["tls"]
 
     @Option(help: ArgumentHelp(
         "The server's address, HOST:PORT.",
@@ -49,6 +51,43 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How many seconds each call may take before it fails with DEADLINE_EXCEEDED.", valueName: "seconds"))
     var timeout: Int = 30
 
+    @Flag(help: ArgumentHelp(
+        "Connect with TLS, checking the server's certificate against the system's CAs (or --tls-ca).",
+        discussion: "Also on when the environment variable MMS_TLS is 1, true or yes, or when --tls-ca or --tls-certificate is given."))
+    var tls = false
+
+    @Option(help: ArgumentHelp(
+        "A PEM file of the CA certificates the server's certificate must chain to, instead of the system's (implies --tls).",
+        discussion: "Defaults to the environment variable MMS_TLS_CA.",
+        valueName: "file"))
+    var tlsCa: String?
+
+    @Option(help: ArgumentHelp(
+        "A PEM file with this client's certificate, for a server that requires client certificates (mutual TLS; implies --tls).",
+        discussion: "Defaults to the environment variable MMS_TLS_CERTIFICATE. Give its key with --tls-key.",
+        valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(help: ArgumentHelp(
+        "The PEM private key of --tls-certificate.",
+        discussion: "Defaults to the environment variable MMS_TLS_KEY.",
+        valueName: "file"))
+    var tlsKey: String?
+
+    /// The TLS settings to connect with, nil for plain TCP: the flags, else the MMS_TLS… variables.
+    var resolvedTLS: ClientTLSConfiguration? {
+        let environment = ProcessInfo.processInfo.environment
+        func value(_ flag: String?, _ variable: String) -> String? {
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let ca = value(tlsCa, "MMS_TLS_CA")
+        let certificate = value(tlsCertificate, "MMS_TLS_CERTIFICATE")
+        let key = value(tlsKey, "MMS_TLS_KEY")
+        let on = tls || ["1", "true", "yes"].contains(environment["MMS_TLS"]?.lowercased() ?? "") || ca != nil || certificate != nil
+        guard on else { return nil }
+        return ClientTLSConfiguration(trustRootsFile: ca, certificateChainFile: certificate, privateKeyFile: key)
+    }
+
     /// The endpoint to call: the flag, else MMS_ENDPOINT, else the default.
     var resolvedEndpoint: String {
         endpoint ?? ProcessInfo.processInfo.environment["MMS_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:7450"
@@ -61,6 +100,32 @@ struct GlobalOptions: ParsableArguments {
             throw ValidationError("--endpoint (or MMS_ENDPOINT): \(error.message)")
         }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second, not \(timeout)") }
+        if let tls = resolvedTLS {
+            if tls.privateKeyFile != nil, tls.certificateChainFile == nil {
+                throw ValidationError("--tls-key (or MMS_TLS_KEY) needs --tls-certificate (or MMS_TLS_CERTIFICATE)")
+            }
+            if tls.certificateChainFile != nil, tls.privateKeyFile == nil {
+                throw ValidationError("--tls-certificate (or MMS_TLS_CERTIFICATE) needs --tls-key (or MMS_TLS_KEY)")
+            }
+        }
+    }
+
+    /// Checks every TLS file named, before any connection.
+    /// - Throws: `CommandFailure` naming the file: exit 66 when it cannot be read, 65 when it
+    ///   holds no usable certificate or key.
+    func checkTLSFiles() throws {
+        guard let tls = resolvedTLS else { return }
+        for (option, path) in [("--tls-ca", tls.trustRootsFile), ("--tls-certificate", tls.certificateChainFile), ("--tls-key", tls.privateKeyFile)] {
+            guard let path else { continue }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw CommandFailure("cannot read the \(option) file \(path)", exitCode: ExitStatus.noInput)
+            }
+        }
+        do {
+            try tls.validate()
+        } catch {
+            throw CommandFailure(error.message, exitCode: ExitStatus.badData)
+        }
     }
 
     /// The token to call with, if any: --token, MMS_TOKEN, --token-file, MMS_TOKEN_FILE, in that order.
