@@ -13,7 +13,8 @@ struct MMSCommand: AsyncParsableCommand {
 
             Connection: every subcommand takes --endpoint HOST:PORT (env MMS_ENDPOINT, default \
             127.0.0.1:7450) and a bearer token: --token (env MMS_TOKEN) or --token-file (env \
-            MMS_TOKEN_FILE). TLS: --tls (env MMS_TLS=1), --tls-ca FILE (env MMS_TLS_CA) to trust a \
+            MMS_TOKEN_FILE). TLS: --tls (env MMS_TLS=1; after the subcommand on every command but \
+            tenant mail set, whose --tls is the relay's mode), --tls-ca FILE (env MMS_TLS_CA) to trust a \
             private CA, and --tls-certificate FILE --tls-key FILE (env MMS_TLS_CERTIFICATE, \
             MMS_TLS_KEY) for a server that requires client certificates. These, --output and \
             --timeout may also come before the subcommand \

@@ -74,7 +74,7 @@ public enum TLSFiles {
 
     /// Subject common name, serial number and expiry, for logs.
     public static func describe(_ certificate: NIOSSLCertificate) -> String {
-        let name = certificate.commonName().map { String(decoding: $0, as: UTF8.self) } ?? "(no common name)"
+        let name = certificate.subjectName.first { $0.type == .commonName }?.value ?? "(no common name)"
         let serial = certificate.serialNumber.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
         return "CN=\(name), serial \(serial), valid until \(Self.format(certificate.notValidAfter))"
     }

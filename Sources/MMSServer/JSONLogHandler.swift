@@ -34,18 +34,16 @@ public struct JSONLogHandler: LogHandler {
         set { self.metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var merged = self.metadata
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        var line = "{\"timestamp\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"label\":"
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error { merged["error"] = "\(error)" }
+        var line = "{\"timestamp\":\"\(Self.timestamp())\",\"level\":\"\(event.level.rawValue)\",\"label\":"
         JSONText.appendString(self.label, to: &line)
         line += ",\"source\":"
-        JSONText.appendString(source, to: &line)
+        JSONText.appendString(event.source, to: &line)
         line += ",\"message\":"
-        JSONText.appendString(message.description, to: &line)
+        JSONText.appendString(event.message.description, to: &line)
         var flat: [(String, Logger.Metadata.Value)] = []
         Self.flatten(merged, prefix: "", into: &flat)
         for (key, value) in flat.sorted(by: { $0.0 < $1.0 }) {

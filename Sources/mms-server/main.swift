@@ -72,13 +72,13 @@ struct MMSServerCommand: AsyncParsableCommand {
     var logFormat: String = env("MMS_LOG_FORMAT") ?? "text"
 
     @Option(help: "Serve TLS with this PEM certificate chain, the server's certificate first (with --tls-key; env MMS_TLS_CERTIFICATE). Reloaded on SIGHUP.")
-    var tlsCertificate: String? = env("MMS_TLS_CERTIFICATE")
+    var tlsCertificate: String?
 
     @Option(help: "The PEM private key of --tls-certificate; must be readable by the server's user only (env MMS_TLS_KEY).")
-    var tlsKey: String? = env("MMS_TLS_KEY")
+    var tlsKey: String?
 
     @Option(help: "Require client certificates issued by the CAs of this PEM file (mutual TLS; needs --tls-certificate; env MMS_TLS_CLIENT_CA).")
-    var tlsClientCa: String? = env("MMS_TLS_CLIENT_CA")
+    var tlsClientCa: String?
 
     func validate() throws {
         _ = try self.parsedListen()
@@ -94,14 +94,16 @@ struct MMSServerCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("--log-level \"\(self.logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
     }
 
-    /// The TLS files, nil without TLS; --tls-certificate and --tls-key go together.
+    /// The TLS files (the flags, else their MMS_TLS_… variables), nil without TLS; --tls-certificate and --tls-key go together.
     private func tlsFiles() throws -> ServerTLSConfiguration? {
-        switch (self.tlsCertificate, self.tlsKey) {
+        func value(_ flag: String?, _ variable: String) -> String? { flag ?? Self.env(variable).flatMap { $0.isEmpty ? nil : $0 } }
+        let clientCA = value(self.tlsClientCa, "MMS_TLS_CLIENT_CA")
+        switch (value(self.tlsCertificate, "MMS_TLS_CERTIFICATE"), value(self.tlsKey, "MMS_TLS_KEY")) {
         case (nil, nil):
-            guard self.tlsClientCa == nil else { throw ValidationError("--tls-client-ca needs --tls-certificate and --tls-key: mutual TLS is TLS first") }
+            guard clientCA == nil else { throw ValidationError("--tls-client-ca needs --tls-certificate and --tls-key: mutual TLS is TLS first") }
             return nil
         case (let certificate?, let key?):
-            return ServerTLSConfiguration(certificateChainFile: certificate, privateKeyFile: key, clientCAFile: self.tlsClientCa)
+            return ServerTLSConfiguration(certificateChainFile: certificate, privateKeyFile: key, clientCAFile: clientCA)
         case (_?, nil):
             throw ValidationError("--tls-certificate needs --tls-key (or MMS_TLS_KEY): the certificate's private key")
         case (nil, _?):

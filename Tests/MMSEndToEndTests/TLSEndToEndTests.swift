@@ -56,6 +56,12 @@ extension EndToEnd {
             let untrusted = try await server.mms(["health"] + tlsArguments(pki, ca: "other-ca"), token: nil)
             #expect(untrusted.exitCode == 69 && untrusted.standardError.contains("not trusted"), "\(untrusted)")
 
+            // --tls alone trusts the system's CAs, which do not know the test CA; before or after the subcommand.
+            for arguments in [["--tls", "health"], ["health", "--tls"]] {
+                let systemCAs = try await server.mms(arguments, token: nil)
+                #expect(systemCAs.exitCode == 69 && systemCAs.standardError.contains("the system's CAs"), "\(systemCAs)")
+            }
+
             let missingFile = try await server.mms(["health", "--tls-ca", pki.certificate("nothing-here")], token: nil)
             #expect(missingFile.exitCode == 66 && missingFile.standardError.contains("--tls-ca"), "\(missingFile)")
             let keyWithoutCertificate = try await server.mms(["health", "--tls-key", pki.key("client")], token: nil)

@@ -18,8 +18,10 @@ struct GlobalOptions: ParsableArguments {
     /// The long names of these options, without `--`: the ones accepted before the subcommand.
     /// Keep in step with the options below.
     static let names: Set<String> = ["endpoint", "token", "token-file", "output", "timeout", "tls-ca", "tls-certificate", "tls-key"]
-    /// The global flags (options without a value) accepted before the subcommand.
-    static let flagNames: Set<String> = ["tls"]
+    /// The global flags (options without a value) accepted before the subcommand, with the
+    /// name ArgumentParser knows them by: `--tls` is `--use-tls`, because `mms tenant mail set`
+    /// has a `--tls MODE` of its own (the relay's) and one command cannot have two `--tls`.
+    static let flagNames: [String: String] = ["tls": "use-tls"]
 
     @Option(help: ArgumentHelp(
         "The server's address, HOST:PORT.",
@@ -51,14 +53,17 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How many seconds each call may take before it fails with DEADLINE_EXCEEDED.", valueName: "seconds"))
     var timeout: Int = 30
 
-    @Flag(help: ArgumentHelp(
-        "Connect with TLS, checking the server's certificate against the system's CAs (or --tls-ca).",
-        discussion: "Also on when the environment variable MMS_TLS is 1, true or yes, or when --tls-ca or --tls-certificate is given."))
+    /// `--tls`, renamed by ``CommandLineArguments`` (see ``flagNames``); hidden, as the help names `--tls`.
+    @Flag(name: .customLong("use-tls"), help: .hidden)
     var tls = false
 
     @Option(help: ArgumentHelp(
         "A PEM file of the CA certificates the server's certificate must chain to, instead of the system's (implies --tls).",
-        discussion: "Defaults to the environment variable MMS_TLS_CA.",
+        discussion: """
+            Defaults to the environment variable MMS_TLS_CA. --tls (or MMS_TLS=1) connects with TLS and \
+            the system's CAs; it may come before the subcommand, or after it on every command but \
+            tenant mail set, whose --tls is the relay's TLS mode.
+            """,
         valueName: "file"))
     var tlsCa: String?
 
@@ -83,7 +88,7 @@ struct GlobalOptions: ParsableArguments {
         let ca = value(tlsCa, "MMS_TLS_CA")
         let certificate = value(tlsCertificate, "MMS_TLS_CERTIFICATE")
         let key = value(tlsKey, "MMS_TLS_KEY")
-        let on = tls || ["1", "true", "yes"].contains(environment["MMS_TLS"]?.lowercased() ?? "") || ca != nil || certificate != nil
+        let on = tls || ["1", "true", "yes"].contains(environment["MMS_TLS"]?.lowercased() ?? "") || ca != nil || certificate != nil || key != nil
         guard on else { return nil }
         return ClientTLSConfiguration(trustRootsFile: ca, certificateChainFile: certificate, privateKeyFile: key)
     }
