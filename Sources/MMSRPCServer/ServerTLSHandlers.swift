@@ -79,6 +79,9 @@ final class ServerTLSEventHandler: ChannelInboundHandler, RemovableChannelHandle
         let peer = context.channel.remoteAddress?.description ?? "unknown"
         if let sslError = error as? NIOSSLError, case .uncleanShutdown = sslError {
             self.logger.debug("TLS peer closed without close_notify", metadata: ["peer": "\(peer)"])
+        } else if "\(error)".contains("EOF during handshake") {
+            // A peer gone mid-handshake (a port probe; or plain text, answered and closed above).
+            self.logger.debug("TLS peer closed during the handshake", metadata: ["peer": "\(peer)"])
         } else {
             self.logger.info("TLS with the peer failed: \(ServerTLSErrors.explain(error))", metadata: ["peer": "\(peer)"])
         }
