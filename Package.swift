@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "MMSRPC",
-            dependencies: ["MMSWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MMSWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")],
             swiftSettings: strict
         ),
         .target(
@@ -65,6 +65,8 @@ let package = Package(
                 "MMSRPC", "MMSWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -76,6 +78,8 @@ let package = Package(
                 "MMSRPC", "MMSWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -203,6 +207,7 @@ let package = Package(
             dependencies: [
                 "MMSRPCServer", "MMSRPCClient", "MMSMessages",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict

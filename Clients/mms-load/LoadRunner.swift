@@ -26,6 +26,8 @@ struct LoadPlan: Sendable {
     /// Stop after this many measured calls have started.
     var maxCalls: Int?
     var timeout: Duration
+    /// TLS for every connection; nil = plain TCP.
+    var tls: ClientTLSConfiguration?
 }
 
 /// Counters the progress line reads while the workers run.
@@ -81,7 +83,7 @@ enum LoadRunner {
     /// - Returns: the merged tally and the measured wall time.
     static func run(_ plan: LoadPlan, progress: Bool) async throws -> (Tally, Duration) {
         let counters = LiveCounters()
-        let clients = try (0..<plan.connections).map { _ in try MMSClient(endpoint: plan.endpoint, token: plan.token, timeout: plan.timeout) }
+        let clients = try (0..<plan.connections).map { _ in try MMSClient(endpoint: plan.endpoint, token: plan.token, timeout: plan.timeout, tls: plan.tls) }
         // Open every connection before the clock starts, so connecting is not measured.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients { group.addTask { _ = try await client.health() } }

@@ -71,6 +71,27 @@ struct MMSLoadCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Setup: start one migration per user so status reads find a record.")
     var seedMigrations = true
 
+    @Flag(help: "Connect with TLS (env MMS_TLS=1; implied by --tls-ca and --tls-certificate).")
+    var tls = false
+
+    @Option(help: ArgumentHelp("PEM CA certificates to trust instead of the system's (env MMS_TLS_CA).", valueName: "file"))
+    var tlsCa: String?
+
+    @Option(help: ArgumentHelp("PEM client certificate, for a server with mutual TLS (env MMS_TLS_CERTIFICATE).", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-certificate (env MMS_TLS_KEY).", valueName: "file"))
+    var tlsKey: String?
+
+    /// The TLS settings from the flags, else the MMS_TLS… variables; nil = plain TCP.
+    var tlsConfiguration: ClientTLSConfiguration? {
+        let environment = ProcessInfo.processInfo.environment
+        func value(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let ca = value(tlsCa, "MMS_TLS_CA"), certificate = value(tlsCertificate, "MMS_TLS_CERTIFICATE"), key = value(tlsKey, "MMS_TLS_KEY")
+        guard tls || ["1", "true", "yes"].contains(environment["MMS_TLS"]?.lowercased() ?? "") || ca != nil || certificate != nil else { return nil }
+        return ClientTLSConfiguration(trustRootsFile: ca, certificateChainFile: certificate, privateKeyFile: key)
+    }
+
     @Option(help: "text or json (the report goes to standard output; progress to standard error).")
     var output: OutputFormat = .text
 
@@ -91,6 +112,7 @@ struct MMSLoadCommand: AsyncParsableCommand {
         _ = try Self.duration(warmup, "--warmup")
         _ = try Self.duration(timeout, "--timeout")
         do { _ = try CallMix(parsing: mix) } catch { throw ValidationError("--mix: \(error)") }
+        do { try tlsConfiguration?.validate() } catch { throw ValidationError(error.message) }
         let host = (try? Endpoint.parse(endpoint))?.0
         guard let host else { throw ValidationError("--endpoint must be HOST:PORT") }
         if !allowRemote, !["127.0.0.1", "::1", "localhost"].contains(host), !host.hasPrefix("127.") {
@@ -113,7 +135,7 @@ struct MMSLoadCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             tenant = try await LoadSetup.run(
                 endpoint: endpoint, operatorToken: operatorToken, tenantId: tenantId, users: users, seedMigrations: seedMigrations,
-                concurrency: 32, timeout: callTimeout)
+                concurrency: 32, timeout: callTimeout, tls: tlsConfiguration)
             setupSeconds = seconds(ContinuousClock.now - started)
             token = tenant?.adminToken
         }
@@ -121,7 +143,7 @@ struct MMSLoadCommand: AsyncParsableCommand {
             endpoint: endpoint, token: token, mix: mix, maker: CallMaker(identities: tenant?.identities ?? []), connections: connections,
             shape: rate.map { .open(rate: $0, maxOutstanding: maxOutstanding) } ?? .closed(inFlight: inFlight),
             duration: try Self.duration(duration, "--duration"), warmup: try Self.duration(warmup, "--warmup"), maxCalls: maxCalls,
-            timeout: callTimeout)
+            timeout: callTimeout, tls: tlsConfiguration)
         let (tally, elapsed) = try await LoadRunner.run(plan, progress: !quiet)
         let report = LoadReport(plan: plan, tally: tally, elapsed: elapsed, tenant: tenant, setupSeconds: setupSeconds)
         switch output {

@@ -20,15 +20,16 @@ enum LoadSetup {
     ///   - concurrency: calls in flight while creating.
     /// - Throws: the first failed call's `RPCError`.
     static func run(
-        endpoint: String, operatorToken: String, tenantId: String, users: Int, seedMigrations: Bool, concurrency: Int, timeout: Duration
+        endpoint: String, operatorToken: String, tenantId: String, users: Int, seedMigrations: Bool, concurrency: Int, timeout: Duration,
+        tls: ClientTLSConfiguration? = nil
     ) async throws -> LoadTenant {
-        let operatorClient = try MMSClient(endpoint: endpoint, token: operatorToken, timeout: timeout)
+        let operatorClient = try MMSClient(endpoint: endpoint, token: operatorToken, timeout: timeout, tls: tls)
         defer { Task { await operatorClient.close() } }
         _ = try await operatorClient.call(
             AdminServiceMethods.createTenant, CreateTenantRequest(tenantId: tenantId, displayName: "mms-load \(tenantId)"))
         let created = try await operatorClient.call(
             AdminServiceMethods.createToken, CreateTokenRequest(tenantId: tenantId, role: .tenantAdmin, description: "mms-load"))
-        let admin = try MMSClient(endpoint: endpoint, token: created.token, timeout: timeout)
+        let admin = try MMSClient(endpoint: endpoint, token: created.token, timeout: timeout, tls: tls)
         defer { Task { await admin.close() } }
 
         let identities = (0..<users).map { "load-user-\(String(format: "%06d", $0))@\(tenantId).example.com" }

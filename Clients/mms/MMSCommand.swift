@@ -13,7 +13,11 @@ struct MMSCommand: AsyncParsableCommand {
 
             Connection: every subcommand takes --endpoint HOST:PORT (env MMS_ENDPOINT, default \
             127.0.0.1:7450) and a bearer token: --token (env MMS_TOKEN) or --token-file (env \
-            MMS_TOKEN_FILE). These, --output and --timeout may also come before the subcommand \
+            MMS_TOKEN_FILE). TLS: --tls (env MMS_TLS=1; after the subcommand on every command but \
+            tenant mail set, whose --tls is the relay's mode), --tls-ca FILE (env MMS_TLS_CA) to trust a \
+            private CA, and --tls-certificate FILE --tls-key FILE (env MMS_TLS_CERTIFICATE, \
+            MMS_TLS_KEY) for a server that requires client certificates. These, --output and \
+            --timeout may also come before the subcommand \
             (mms --endpoint HOST:PORT migration status), as --opt VALUE or --opt=VALUE; given both \
             before and after the subcommand, the one after wins. The first start of mms-server writes the operator token to \
             <data-dir>/operator-token; an operator creates tenants and their tokens, a tenant admin \
@@ -39,11 +43,16 @@ struct MMSCommand: AsyncParsableCommand {
               64  usage error: unknown command, option or value, missing
                   or bad argument
               65  a file named on the command line is not UTF-8 text
-                  (--body-file, --attendees-file)
+                  (--body-file, --attendees-file), or a --tls-... file
+                  holds no usable PEM certificate or key
               66  a file named on the command line cannot be read
-                  (--body-file, --attendees-file, --attachment, --token-file)
-              69  the server cannot be reached (connection refused,
-                  or UNAVAILABLE before any answer)
+                  (--body-file, --attendees-file, --attachment, --token-file,
+                  --tls-ca, --tls-certificate, --tls-key)
+              69  the server cannot be reached (connection refused, a TLS
+                  handshake refused, or UNAVAILABLE before any answer)
+
+            Shell completion: mms --generate-completion-script bash|zsh|fish
+            prints a completion script (see the README for where to put it).
             """,
         subcommands: [
             HealthCommand.self,

@@ -16,10 +16,13 @@ public struct MMSClient: Sendable {
     ///   - endpoint: `HOST:PORT` of the server, e.g. `127.0.0.1:7450`.
     ///   - token: the caller's bearer token, if any.
     ///   - timeout: how long each call may take.
-    /// - Throws: `RPCError(.invalidArgument)` when the endpoint is not `HOST:PORT`.
-    public init(endpoint: String, token: String? = nil, timeout: Duration = .seconds(30)) throws(RPCError) {
+    ///   - tls: TLS settings; nil = plain TCP.
+    /// - Throws: `RPCError(.invalidArgument)` when the endpoint is not `HOST:PORT`, or a TLS file
+    ///   cannot be used (the message names it).
+    public init(endpoint: String, token: String? = nil, timeout: Duration = .seconds(30), tls: ClientTLSConfiguration? = nil) throws(RPCError) {
         let (host, port) = try Endpoint.parse(endpoint)
-        self.rpc = RPCClient(configuration: ClientConfiguration(host: host, port: port, defaultTimeout: timeout))
+        try tls?.validate()
+        self.rpc = RPCClient(configuration: ClientConfiguration(host: host, port: port, defaultTimeout: timeout, tls: tls))
         var metadata = Metadata()
         if let token, !token.isEmpty { metadata.add("Bearer \(token)", forKey: "authorization") }
         self.metadata = metadata

@@ -119,6 +119,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let rpcError: RPCError
         if let wireError = error as? WireError {
             rpcError = RPCError(.internalError, "protocol error from \(self.target): \(wireError.message)")
+        } else if let tlsError = error as? ClientTLSError {
+            rpcError = RPCError(.unavailable, tlsError.message)
         } else {
             rpcError = RPCError(.unavailable, "connection to \(self.target) failed: \(error)")
         }

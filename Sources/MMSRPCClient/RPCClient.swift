@@ -3,6 +3,7 @@ import MMSRPC
 import MMSWire
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// Settings of an `RPCClient`.
@@ -17,11 +18,15 @@ public struct ClientConfiguration: Sendable {
     public var maxFramePayload: Int
     /// Ping the server this often and give up on the connection if a ping goes unanswered; nil = never.
     public var keepaliveInterval: Duration?
+    /// TLS (and mutual TLS when it names a client certificate); nil = plain TCP.
+    public var tls: ClientTLSConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 7450, connectTimeout: Duration = .seconds(5), defaultTimeout: Duration? = nil,
-        maxFramePayload: Int = WireProtocol.defaultMaxFramePayload, keepaliveInterval: Duration? = .seconds(30)
+        maxFramePayload: Int = WireProtocol.defaultMaxFramePayload, keepaliveInterval: Duration? = .seconds(30),
+        tls: ClientTLSConfiguration? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.connectTimeout = connectTimeout
@@ -182,6 +187,12 @@ public final class RPCClient: Sendable {
         let eventLoop = self.group.next()
         let ready = eventLoop.makePromise(of: ConnectionSettings.self)
         let retired = RetiredFlag()
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try configuration.tls?.makeContext()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
         let connectTimeout = TimeAmount.nanoseconds(
             Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000 + configuration.connectTimeout.components.attoseconds / 1_000_000_000
         )
@@ -191,6 +202,9 @@ public final class RPCClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    if let tlsContext, let tls = configuration.tls {
+                        try sync.addHandlers(tls.makeHandlers(context: tlsContext, host: configuration.host, target: target))
+                    }
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: configuration.maxFramePayload)))
                     try sync.addHandler(ClientConnectionHandler(
                         target: target, ready: ready, maxMetadataSize: WireProtocol.defaultMaxMetadataSize,
@@ -204,7 +218,8 @@ public final class RPCClient: Sendable {
             }
             .flatMap { channel in
                 let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
-                    ready.fail(RPCError(.unavailable, "\(target) accepted the connection but did not answer the MMS preface within \(configuration.connectTimeout)"))
+                    let what = configuration.tls == nil ? "the MMS preface" : "the TLS handshake and the MMS preface"
+                    ready.fail(RPCError(.unavailable, "\(target) accepted the connection but did not answer \(what) within \(configuration.connectTimeout)"))
                     channel.close(promise: nil)
                 }
                 return ready.futureResult.map { settings in

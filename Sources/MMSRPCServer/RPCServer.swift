@@ -3,6 +3,7 @@ import MMSRPC
 import MMSWire
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -81,6 +82,7 @@ public final class RPCServer: Service, Sendable {
         }
         self.logger.info("listening", metadata: [
             "address": "\(listener.localAddress?.description ?? "?")",
+            "tls": "\(self.configuration.tls?.summary ?? "off")",
             "max-connections": "\(limits.maxConnections)",
             "max-calls-per-connection": "\(limits.maxConcurrentCallsPerConnection)",
         ])
@@ -125,8 +127,11 @@ public final class RPCServer: Service, Sendable {
             state.connections[ObjectIdentifier(channel)] = channel
             return true
         }
+        let tls = self.configuration.tls
+        let logger = self.logger
         guard admitted else {
             return channel.eventLoop.makeCompletedFuture {
+                if let tls { try Self.addTLSHandlers(tls, to: channel, logger: logger) }
                 try channel.pipeline.syncOperations.addHandler(RefusingHandler(
                     reason: "server has reached its limit of \(limits.maxConnections) connections or is shutting down; retry later"
                 ))
@@ -137,12 +142,21 @@ public final class RPCServer: Service, Sendable {
         }
         let router = self.router
         let configuration = self.configuration
-        let logger = self.logger
         return channel.eventLoop.makeCompletedFuture {
+            if let tls { try Self.addTLSHandlers(tls, to: channel, logger: logger) }
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: limits.maxFramePayload)))
             try sync.addHandler(ServerConnectionHandler(router: router, configuration: configuration, logger: logger))
         }
+    }
+
+    /// TLS first: plain text is answered in plain text, then the handshake with the context
+    /// current now (a reload changes later connections only), then its outcome logged.
+    private static func addTLSHandlers(_ tls: ServerTLS, to channel: any Channel, logger: Logger) throws {
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(PlaintextOnTLSPortHandler(logger: logger))
+        try sync.addHandler(NIOSSLServerHandler(context: tls.context))
+        try sync.addHandler(ServerTLSEventHandler(logger: logger))
     }
 
     private func shutdownGroupIfOwned() async throws {

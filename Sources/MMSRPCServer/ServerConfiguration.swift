@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var eventLoopThreads: Int
     /// Where call handlers run.
     public var handlerExecution: HandlerExecution = .connectionEventLoop
+    /// TLS on the port (and mutual TLS when it names client CAs); nil = plain TCP.
+    public var tls: ServerTLS?
 
     /// Where call handlers run (docs/PERFORMANCE.md compares the two).
     public enum HandlerExecution: Sendable {

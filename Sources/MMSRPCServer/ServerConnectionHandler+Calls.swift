@@ -48,6 +48,10 @@ extension ServerConnectionHandler {
         var isStreaming = false
         if case .serverStreaming = handler { isStreaming = true }
         let call = Call(id: id, isStreaming: isStreaming)
+        if self.logsCalls {
+            call.method = head.method
+            call.started = .now()
+        }
         self.calls[id] = call
         self.runningTasks += 1
         // Busy: the idle timer, if pending, finds this when it fires.
@@ -154,6 +158,7 @@ extension ServerConnectionHandler {
             ))
             return
         }
+        self.logEnd(call, code: StatusCode.ok.rawValue)
         self.removeCall(call)
         self.write(buffer)
     }
@@ -180,9 +185,19 @@ extension ServerConnectionHandler {
     /// Ends a call with `status` unless it already ended, and cancels its handler task.
     func endCall(_ call: Call, status: StatusPayload) {
         guard self.calls[call.id] === call else { return }
+        self.logEnd(call, code: status.code)
         self.removeCall(call)
         call.task?.cancel()
         self.writeStatus(call.id, status)
+    }
+
+    /// One debug line per call: its method, status and duration (never its metadata: the token).
+    func logEnd(_ call: Call, code: UInt8) {
+        guard let started = call.started else { return }
+        let milliseconds = Double((NIODeadline.now() - started).nanoseconds / 1000) / 1000
+        self.logger.debug("call", metadata: [
+            "method": "\(call.method)", "status": "\(StatusCode(rawValue: code).name)", "duration_ms": .stringConvertible(milliseconds),
+        ])
     }
 
     func removeCall(_ call: Call) {

@@ -25,6 +25,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         /// When the call's deadline passes, and its timeout as the client gave it (for the message).
         var deadline: NIODeadline?
         var timeoutMicroseconds: UInt64 = 0
+        /// The method and when the call started, kept only when calls are logged (debug).
+        var method = ""
+        var started: NIODeadline?
         init(id: UInt32, isStreaming: Bool) {
             self.id = id
             self.isStreaming = isStreaming
@@ -67,10 +70,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     var graceTimer: Scheduled<Void>?
     var pingOutstanding = false
 
+    /// True when the log level is debug or lower: each call's end is logged (method, status, duration).
+    let logsCalls: Bool
+
     init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.logger = logger
+        self.logsCalls = logger.logLevel <= .debug
     }
 
     // MARK: Channel events

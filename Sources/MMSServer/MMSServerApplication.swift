@@ -106,12 +106,17 @@ public struct MMSServerApplication: Sendable {
 
     /// Serves until one of `signals` (or the task's cancellation), then shuts down gracefully.
     public func run(gracefulShutdownSignals signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: self.rpcServer),
+            .init(service: EngineService(engine: self.engine)),
+        ]
+        if let tls = self.configuration.rpc.tls {
+            let hangups = await UnixSignalsSequence(trapping: .sighup)
+            services.append(.init(service: TLSReloadService(tls: tls, hangups: hangups, logger: self.logger)))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: self.rpcServer),
-                    .init(service: EngineService(engine: self.engine)),
-                ],
+                services: services,
                 gracefulShutdownSignals: signals,
                 logger: self.logger
             )

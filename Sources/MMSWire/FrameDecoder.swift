@@ -87,6 +87,12 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         let printable = String(decoding: firstBytes.map { (0x20..<0x7F).contains($0) ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
         let httpMethods = ["GET ", "POST", "PUT ", "HEAD", "PRI ", "DELE", "OPTI", "PATC", "CONN", "TRAC"]
         let looksLikeHTTP = httpMethods.contains { printable.hasPrefix($0) }
+        if WireProtocol.looksLikeTLS(firstBytes) {
+            return WireError(
+                code: .badPreface,
+                message: "the peer started a TLS handshake, but this port speaks the MMS RPC protocol in plain text "
+                    + "(mms-server was started without --tls-certificate): connect without TLS, or start the server with TLS")
+        }
         let hint = looksLikeHTTP
             ? "this looks like HTTP; this port speaks the MMS RPC protocol (use the mms client)"
             : "expected the MMS preface \"MMSRPC\" followed by a version"

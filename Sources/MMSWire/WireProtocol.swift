@@ -21,6 +21,18 @@ public enum WireProtocol {
     /// The default cap on a call's metadata, keys and values together: 8 KiB, as gRPC's default.
     public static let defaultMaxMetadataSize = 8 * 1024
 
+    /// The ALPN protocol name of MMS RPC over TLS (docs/PROTOCOL.md, "TLS").
+    public static let tlsApplicationProtocol = "mms/1"
+
+    /// True when `bytes` start like a TLS record carrying a handshake (a ClientHello or
+    /// ServerHello): content type 22, then a 3.x protocol version.
+    public static func looksLikeTLS(_ bytes: some Collection<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        guard iterator.next() == 0x16 else { return false }
+        guard let major = iterator.next() else { return true }
+        return major == 0x03
+    }
+
     /// Writes the preface (magic and `version`) to `buffer`.
     public static func writePreface(into buffer: inout ByteBuffer, version: ProtocolVersion = WireProtocol.version) {
         buffer.writeBytes(magic)

@@ -65,8 +65,20 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "A PEM file of the CA certificates SMTP relays must chain to, instead of the system's (env MMS_SMTP_CA_FILE).")
     var smtpCaFile: String? = env("MMS_SMTP_CA_FILE")
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (env MMS_LOG_LEVEL).")
+    @Option(help: "trace, debug, info, notice, warning, error or critical; debug adds one line per call (env MMS_LOG_LEVEL).")
     var logLevel: String = env("MMS_LOG_LEVEL") ?? "info"
+
+    @Option(help: "text, or json: one JSON object per line (timestamp, level, message, metadata; env MMS_LOG_FORMAT).")
+    var logFormat: String = env("MMS_LOG_FORMAT") ?? "text"
+
+    @Option(help: "Serve TLS with this PEM certificate chain, the server's certificate first (with --tls-key; env MMS_TLS_CERTIFICATE). Reloaded on SIGHUP.")
+    var tlsCertificate: String?
+
+    @Option(help: "The PEM private key of --tls-certificate; must be readable by the server's user only (env MMS_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "Require client certificates issued by the CAs of this PEM file (mutual TLS; needs --tls-certificate; env MMS_TLS_CLIENT_CA).")
+    var tlsClientCa: String?
 
     func validate() throws {
         _ = try self.parsedListen()
@@ -77,7 +89,26 @@ struct MMSServerCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be at least 1, not \(value)")
         }
         guard self.threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
+        guard ["text", "json"].contains(self.logFormat) else { throw ValidationError("--log-format \"\(self.logFormat)\" is not text or json") }
+        _ = try self.tlsFiles()
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("--log-level \"\(self.logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    /// The TLS files (the flags, else their MMS_TLS_… variables), nil without TLS; --tls-certificate and --tls-key go together.
+    private func tlsFiles() throws -> ServerTLSConfiguration? {
+        func value(_ flag: String?, _ variable: String) -> String? { flag ?? Self.env(variable).flatMap { $0.isEmpty ? nil : $0 } }
+        let clientCA = value(self.tlsClientCa, "MMS_TLS_CLIENT_CA")
+        switch (value(self.tlsCertificate, "MMS_TLS_CERTIFICATE"), value(self.tlsKey, "MMS_TLS_KEY")) {
+        case (nil, nil):
+            guard clientCA == nil else { throw ValidationError("--tls-client-ca needs --tls-certificate and --tls-key: mutual TLS is TLS first") }
+            return nil
+        case (let certificate?, let key?):
+            return ServerTLSConfiguration(certificateChainFile: certificate, privateKeyFile: key, clientCAFile: clientCA)
+        case (_?, nil):
+            throw ValidationError("--tls-certificate needs --tls-key (or MMS_TLS_KEY): the certificate's private key")
+        case (nil, _?):
+            throw ValidationError("--tls-key needs --tls-certificate (or MMS_TLS_CERTIFICATE): the certificate the key belongs to")
+        }
     }
 
     private func parsedListen() throws -> (String, Int) {
@@ -118,10 +149,19 @@ struct MMSServerCommand: AsyncParsableCommand {
     func run() async throws {
         // Every file the server creates is its user's alone (issue 9); DataDirectory checks the rest.
         umask(0o077)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: self.logLevel) ?? .info
-            return handler
+        let level = Logger.Level(rawValue: self.logLevel) ?? .info
+        if self.logFormat == "json" {
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        } else {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "mms-server")
         let (host, port) = try self.parsedListen()
@@ -133,6 +173,11 @@ struct MMSServerCommand: AsyncParsableCommand {
         )
         rpc.timeouts.idle = durations.idle
         rpc.timeouts.shutdownGracePeriod = durations.grace
+        // Loaded before the data directory is touched: a refused key file leaves nothing behind.
+        // Refused as the data directory is: one line naming the file and the fix, exit 1.
+        if let files = try self.tlsFiles() {
+            rpc.tls = try ServerTLS(configuration: files)
+        }
         let engine = MigrationEngineConfiguration(
             hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers,
             leaseDuration: durations.lease, statusRetention: durations.retention)
@@ -145,7 +190,7 @@ struct MMSServerCommand: AsyncParsableCommand {
         }
         logger.info("mms-server starting", metadata: [
             "listen": "\(self.listen)", "data-dir": "\(self.dataDir)", "hold": "\(self.hold)", "workers": "\(self.workers)",
-            "lease": "\(self.lease)", "status-retention": "\(self.statusRetention)",
+            "lease": "\(self.lease)", "status-retention": "\(self.statusRetention)", "tls": "\(rpc.tls?.summary ?? "off")",
         ])
         try await application.run()
     }

@@ -71,6 +71,7 @@ struct CommandLineArguments: Sendable {
         if path == ["mms", "meeting", "add"] {
             rest = Self.collectAttendees(rest)
         }
+        rest = Self.renameGlobalFlags(rest, path: path)
         // Global options before a command that is not a leaf (`mms --output json user`) have
         // nothing to apply to: that command only prints its help or a usage error.
         let reachedLeaf = current.configuration.subcommands.isEmpty
@@ -85,12 +86,35 @@ struct CommandLineArguments: Sendable {
         let word = arguments[index]
         guard word.hasPrefix("--") else { return nil }
         let body = word.dropFirst(2)
+        if let name = GlobalOptions.flagNames[String(body)] { return (1, "--\(name)") }
         if let equals = body.firstIndex(of: "=") {
             guard GlobalOptions.names.contains(String(body[..<equals])) else { return nil }
             return (1, word)
         }
         guard GlobalOptions.names.contains(String(body)), index + 1 < arguments.count else { return nil }
         return (2, "\(word)=\(arguments[index + 1])")
+    }
+
+    /// The global flags after the subcommand under the names ArgumentParser knows
+    /// (``GlobalOptions/flagNames``), except where the command has an option of that name
+    /// (`mms tenant mail set --tls MODE`); nothing after `--` is touched.
+    private static func renameGlobalFlags(_ arguments: [String], path: [String]) -> [String] {
+        let own: Set<String> = path == ["mms", "tenant", "mail", "set"] ? ["tls"] : []
+        var renamed: [String] = []
+        renamed.reserveCapacity(arguments.count)
+        for (index, word) in arguments.enumerated() {
+            if word == "--" {
+                renamed.append(contentsOf: arguments[index...])
+                break
+            }
+            let body = String(word.dropFirst(2))
+            if word.hasPrefix("--"), !own.contains(body), let name = GlobalOptions.flagNames[body] {
+                renamed.append("--\(name)")
+            } else {
+                renamed.append(word)
+            }
+        }
+        return renamed
     }
 
     /// Takes every `--attendee VALUE` and `--attendee=VALUE` out of a `mms meeting add` command

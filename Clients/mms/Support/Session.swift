@@ -102,7 +102,9 @@ final class Session: Sendable {
     static func run(_ options: GlobalOptions, _ body: (Session) async throws -> Void) async throws {
         let session: Session
         do {
-            let client = try MMSClient(endpoint: options.resolvedEndpoint, token: try options.resolvedToken(), timeout: .seconds(options.timeout))
+            try options.checkTLSFiles()
+            let client = try MMSClient(
+                endpoint: options.resolvedEndpoint, token: try options.resolvedToken(), timeout: .seconds(options.timeout), tls: options.resolvedTLS)
             session = Session(client: client, output: options.output)
         } catch {
             throw report(error, answered: false)

@@ -13,6 +13,10 @@ final class ServerProcess: Sendable {
         var workers = 2
         /// More `mms-server` options, e.g. `["--lease", "2s"]`.
         var extra: [String] = []
+        /// How the readiness probe connects: TLS settings for a server started with `--tls-certificate`.
+        var probeTLS: ClientTLSConfiguration?
+        /// `--log-level`.
+        var logLevel = "warning"
     }
 
     let binaries: URL
@@ -71,13 +75,13 @@ final class ServerProcess: Sendable {
                 arguments: [
                     "--listen", endpoint, "--data-dir", dataDirectory.path, "--hold", settings.hold,
                     "--retry-schedule", settings.retrySchedule, "--workers", String(settings.workers), "--threads", "1",
-                    "--log-level", "warning", "--shutdown-grace", "2s",
+                    "--log-level", settings.logLevel, "--shutdown-grace", "2s",
                 ] + settings.extra,
                 environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MMS_") },
                 outputDirectory: scratch)
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline, child.isRunning {
-                if await serves(endpoint) { return (child, endpoint) }
+                if await serves(endpoint, tls: settings.probeTLS) { return (child, endpoint) }
                 try await Task.sleep(for: .milliseconds(50))
             }
             lastError = child.errorText()
@@ -87,12 +91,20 @@ final class ServerProcess: Sendable {
         throw Failure("mms-server did not start:\n\(lastError)")
     }
 
-    private static func serves(_ endpoint: String) async -> Bool {
-        guard let client = try? MMSClient(endpoint: endpoint, timeout: .seconds(2)) else { return false }
+    private static func serves(_ endpoint: String, tls: ClientTLSConfiguration?) async -> Bool {
+        guard let client = try? MMSClient(endpoint: endpoint, timeout: .seconds(2), tls: tls) else { return false }
         let serving = (try? await client.health().status) == .serving
         await client.close()
         return serving
     }
+
+    /// Sends `signal` to the server (SIGHUP to reload its TLS certificate).
+    func signal(_ signal: Int32) {
+        _ = Foundation.kill(state.value.child.processIdentifier, signal)
+    }
+
+    /// Whether the server process is still running.
+    var isRunning: Bool { state.value.child.isRunning }
 
     /// Stops the server with SIGTERM (a graceful shutdown) and waits for it to exit.
     /// - Returns: its exit status.
