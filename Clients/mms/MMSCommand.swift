@@ -54,6 +54,7 @@ struct MMSCommand: AsyncParsableCommand {
             UserCommand.self,
             BridgeCommand.self,
             MeetingCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -33,6 +33,11 @@ public final class RPCServer: Service, Sendable {
     ///   - logger: where connection events and protocol errors go.
     ///   - eventLoopGroup: the group to run on; by default the server creates one and shuts it down when `run()` returns.
     public init(configuration: ServerConfiguration, router: RPCRouter, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil) {
+        var configuration = configuration
+        if let observer = configuration.observer {
+            // Once per method, here: a call then finds its observer by index (RPCServerObserver).
+            configuration.methodObservers = router.methodNamesByIndex.map { observer.methodObserver(for: $0) }
+        }
         self.configuration = configuration
         self.router = router
         self.logger = logger
@@ -125,15 +130,19 @@ public final class RPCServer: Service, Sendable {
             state.connections[ObjectIdentifier(channel)] = channel
             return true
         }
+        let observer = self.configuration.observer
         guard admitted else {
+            observer?.connectionRejected(reason: .resourceExhausted)
             return channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(RefusingHandler(
                     reason: "server has reached its limit of \(limits.maxConnections) connections or is shutting down; retry later"
                 ))
             }
         }
+        observer?.connectionOpened()
         channel.closeFuture.whenComplete { _ in
             self.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            observer?.connectionClosed()
         }
         let router = self.router
         let configuration = self.configuration

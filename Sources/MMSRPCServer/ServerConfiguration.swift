@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     public var eventLoopThreads: Int
     /// Where call handlers run.
     public var handlerExecution: HandlerExecution = .connectionEventLoop
+    /// Told of every call and connection (metrics); nil, the default, costs nothing.
+    public var observer: (any RPCServerObserver)?
+    /// The observers of the router's methods, by route index; filled in by `RPCServer`.
+    var methodObservers: [any RPCMethodObserver] = []
 
     /// Where call handlers run (docs/PERFORMANCE.md compares the two).
     public enum HandlerExecution: Sendable {

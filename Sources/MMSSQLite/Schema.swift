@@ -162,6 +162,10 @@ enum Schema {
             // Issue 10: each recipient a mail server refused for good is counted in the record (R5).
             try db.execute(sql: "ALTER TABLE migrations ADD COLUMN refused_recipients INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v7-audit: the audit trail") { db in
+            // Issue 13 (R8). Named apart from the numbered ones so that it can be renumbered at a merge.
+            try db.execute(sql: AuditSQL.createTable)
+        }
         return migrator
     }
 }

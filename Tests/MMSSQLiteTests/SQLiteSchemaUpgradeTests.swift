@@ -25,7 +25,7 @@ struct SQLiteSchemaUpgradeTests {
             }
         }
         let store = try SQLiteMigrationStore(directory: directory.path)
-        #expect(try await store.appliedSchemaVersions().count == 6)
+        #expect(try await store.appliedSchemaVersions().count == 7)
         let found = try await store.onlineMeeting(joinURL: "https://meet.lync.com/contoso/ann/K7QZ2B4X?sl=1")
         #expect(found?.joinURL == joinURL)
     }

@@ -57,6 +57,7 @@ extension MigrationEngine {
                 do {
                     delivery = try await sender.deliver(invitation)
                 } catch {
+                    configuration.observer.invitationFailed()
                     refused.insert(invitation.id)
                     let attempt = deferrals.withLock { counts -> Int in
                         counts[invitation.id, default: 0] += 1
@@ -68,6 +69,7 @@ extension MigrationEngine {
                     ])
                     continue
                 }
+                configuration.observer.invitationSent(refusedRecipients: delivery.failed.count, deferredRecipients: delivery.deferred.count)
                 if !delivery.failed.isEmpty {
                     try await noteRefusedRecipients(delivery.failed, of: invitation)
                 }
@@ -164,6 +166,8 @@ extension MigrationEngine {
         let record = claim.record
         var lease = claim.lease
         let metadata: Logger.Metadata = ["correlationId": "\(record.correlationId)", "user": "\(record.userPrincipalName)"]
+        configuration.observer.migrationAttemptStarted(record.correlationId)
+        defer { configuration.observer.migrationAttemptEnded(record.correlationId) }
         do {
             if claim.claimCount > configuration.maximumClaims {
                 try await store.finishMigration(

@@ -53,6 +53,8 @@ public struct MigrationEngineConfiguration: Sendable {
     /// How long an invitation waits before its first retry after a `4xx` or a dropped connection;
     /// each further retry waits twice as long, up to an hour (issue 10).
     public var outboxRetryDelay: Duration
+    /// Told when attempts start and end and invitations go out (metrics); nobody by default.
+    public var observer: any MigrationObserver = NoMigrationObserver()
 
     /// Creates a configuration; every parameter has the service's default.
     public init(
