@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Metrics (issue 13): swift-metrics' API, exported by swift-prometheus.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -162,6 +165,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -219,7 +225,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MMSServerTests",
-            dependencies: ["MMSServer", "MMSClient", "MMSCore", "MMSRPCServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MMSServer", "MMSClient", "MMSCore", "MMSRPCServer", .product(name: "Logging", package: "swift-log"),
+                // A real HTTP client scrapes the metrics endpoint (issue 13).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

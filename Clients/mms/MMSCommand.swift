@@ -63,6 +63,7 @@ struct MMSCommand: AsyncParsableCommand {
             UserCommand.self,
             BridgeCommand.self,
             MeetingCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -44,7 +44,14 @@ public final class CalDAVMailbox: Mailbox {
     /// - Throws: ``MailboxError/misconfigured(_:)`` for a URL that is not `http(s)://host/...`, for
     ///   plain `http://` to a host other than loopback without ``MailboxSettings/allowInsecureHTTP``,
     ///   or for a CA file that cannot be read as PEM certificates.
-    public init(settings: MailboxSettings, password: String?, httpClient: HTTPClient, logger: Logger, limits: CalDAVLimits = .defaults) throws {
+    /// Told of every HTTP request the mailbox sends (metrics): its method, the status it got (nil
+    /// when none came: a timeout, a refused connection, a TLS failure) and how long it took.
+    public typealias RequestObserver = @Sendable (_ method: String, _ status: Int?, _ nanoseconds: Int64) -> Void
+
+    public init(
+        settings: MailboxSettings, password: String?, httpClient: HTTPClient, logger: Logger, limits: CalDAVLimits = .defaults,
+        requestObserver: RequestObserver? = nil
+    ) throws {
         guard let url = URL(string: settings.url.trimmingCharacters(in: .whitespaces)),
               let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty
@@ -79,7 +86,8 @@ public final class CalDAVMailbox: Mailbox {
         self.limits = limits
         self.logger = logger
         self.transport = CalDAVTransport(
-            client: httpClient, authorization: authorization, tlsConfiguration: tls, limits: limits, logger: logger, username: settings.username)
+            client: httpClient, authorization: authorization, tlsConfiguration: tls, limits: limits, logger: logger, username: settings.username,
+            observer: requestObserver)
     }
 
     /// The configuration a shared client for CalDAV mailboxes should have: redirects are not

@@ -26,6 +26,7 @@ struct CalDAVTransport: Sendable {
     let limits: CalDAVLimits
     let logger: Logger
     let username: String
+    let observer: CalDAVMailbox.RequestObserver?
     let counter = RequestCounter()
 
     func send(
@@ -51,7 +52,27 @@ struct CalDAVTransport: Sendable {
         }
     }
 
+    /// One request, told to the observer (if any) with its status and duration.
     private func once(
+        _ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: Data?, maxBytes: Int, what: String
+    ) async throws(MailboxError) -> Response {
+        guard let observer else { return try await exchange(method, url, headers: headers, body: body, maxBytes: maxBytes, what: what) }
+        let start = ContinuousClock.now
+        func elapsed() -> Int64 {
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        }
+        do {
+            let response = try await exchange(method, url, headers: headers, body: body, maxBytes: maxBytes, what: what)
+            observer(method.rawValue, response.status, elapsed())
+            return response
+        } catch {
+            observer(method.rawValue, nil, elapsed())
+            throw error
+        }
+    }
+
+    private func exchange(
         _ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: Data?, maxBytes: Int, what: String
     ) async throws(MailboxError) -> Response {
         var request = HTTPClientRequest(url: url.absoluteString)

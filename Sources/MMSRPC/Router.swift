@@ -65,7 +65,11 @@ public enum ErasedHandler: Sendable {
 /// Maps method names to handlers, grpc-swift style: services register their methods,
 /// the server looks each call's method up here. An unknown name is answered `UNIMPLEMENTED`.
 public struct RPCRouter: Sendable {
-    private var handlers: [String: ErasedHandler] = [:]
+    /// Each method's handler, and its index in registration order: a server keeps per-method
+    /// state in an array at that index rather than look it up by name on every call.
+    private var handlers: [String: (handler: ErasedHandler, index: Int)] = [:]
+    /// The method names in index order.
+    public private(set) var methodNamesByIndex: [String] = []
 
     public init() {}
 
@@ -74,14 +78,14 @@ public struct RPCRouter: Sendable {
         _ method: UnaryMethod<Request, Response>,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        self.handlers[method.fullName] = .unary { requestBytes, context, allocator in
+        self.add(method.fullName, .unary { requestBytes, context, allocator in
             let request = try Request.decode(from: requestBytes)
             let response = try await handler(request, context)
             var buffer = allocator.buffer(capacity: 256)
             let headerStart = buffer.reserveFrameHeader()
             try response.encode(into: &buffer)
             return (buffer, headerStart)
-        }
+        })
     }
 
     /// Registers a server-streaming method.
@@ -89,15 +93,29 @@ public struct RPCRouter: Sendable {
         _ method: ServerStreamingMethod<Request, Response>,
         handler: @escaping @Sendable (Request, ResponseStreamWriter<Response>, ServerContext) async throws -> Void
     ) {
-        self.handlers[method.fullName] = .serverStreaming { requestBytes, context, sink in
+        self.add(method.fullName, .serverStreaming { requestBytes, context, sink in
             let request = try Request.decode(from: requestBytes)
             try await handler(request, ResponseStreamWriter(sink: sink), context)
-        }
+        })
     }
 
     /// The handler of `method`, if one is registered.
     public func handler(for method: String) -> ErasedHandler? {
+        self.handlers[method]?.handler
+    }
+
+    /// The handler of `method` and its index in ``methodNamesByIndex``, if one is registered.
+    public func route(for method: String) -> (handler: ErasedHandler, index: Int)? {
         self.handlers[method]
+    }
+
+    private mutating func add(_ name: String, _ handler: ErasedHandler) {
+        if let existing = self.handlers[name] {
+            self.handlers[name] = (handler, existing.index)
+        } else {
+            self.handlers[name] = (handler, self.methodNamesByIndex.count)
+            self.methodNamesByIndex.append(name)
+        }
     }
 
     /// The names of every registered method, sorted.

@@ -34,6 +34,11 @@ public final class RPCServer: Service, Sendable {
     ///   - logger: where connection events and protocol errors go.
     ///   - eventLoopGroup: the group to run on; by default the server creates one and shuts it down when `run()` returns.
     public init(configuration: ServerConfiguration, router: RPCRouter, logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil) {
+        var configuration = configuration
+        if let observer = configuration.observer {
+            // Once per method, here: a call then finds its observer by index (RPCServerObserver).
+            configuration.methodObservers = router.methodNamesByIndex.map { observer.methodObserver(for: $0) }
+        }
         self.configuration = configuration
         self.router = router
         self.logger = logger
@@ -129,7 +134,9 @@ public final class RPCServer: Service, Sendable {
         }
         let tls = self.configuration.tls
         let logger = self.logger
+        let observer = self.configuration.observer
         guard admitted else {
+            observer?.connectionRejected(reason: .resourceExhausted)
             return channel.eventLoop.makeCompletedFuture {
                 if let tls { try Self.addTLSHandlers(tls, to: channel, logger: logger) }
                 try channel.pipeline.syncOperations.addHandler(RefusingHandler(
@@ -137,8 +144,10 @@ public final class RPCServer: Service, Sendable {
                 ))
             }
         }
+        observer?.connectionOpened()
         channel.closeFuture.whenComplete { _ in
             self.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            observer?.connectionClosed()
         }
         let router = self.router
         let configuration = self.configuration

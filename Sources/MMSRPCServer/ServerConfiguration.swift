@@ -16,6 +16,10 @@ public struct ServerConfiguration: Sendable {
     public var handlerExecution: HandlerExecution = .connectionEventLoop
     /// TLS on the port (and mutual TLS when it names client CAs); nil = plain TCP.
     public var tls: ServerTLS?
+    /// Told of every call and connection (metrics); nil, the default, costs nothing.
+    public var observer: (any RPCServerObserver)?
+    /// The observers of the router's methods, by route index; filled in by `RPCServer`.
+    var methodObservers: [any RPCMethodObserver] = []
 
     /// Where call handlers run (docs/PERFORMANCE.md compares the two).
     public enum HandlerExecution: Sendable {

@@ -9,7 +9,7 @@ extension ServerConnectionHandler {
     func handleRequest(_ frame: Frame) {
         let id = frame.callID
         guard self.state == .active else {
-            self.writeStatus(id, StatusPayload(code: StatusCode.unavailable.rawValue, message: "server is shutting down: no new calls on this connection"))
+            self.refuseCall(id, StatusPayload(code: StatusCode.unavailable.rawValue, message: "server is shutting down: no new calls on this connection"))
             return
         }
         if self.calls[id] != nil {
@@ -18,7 +18,7 @@ extension ServerConnectionHandler {
         }
         let limit = self.configuration.limits.maxConcurrentCallsPerConnection
         guard self.runningTasks < limit else {
-            self.writeStatus(id, StatusPayload(
+            self.refuseCall(id, StatusPayload(
                 code: StatusCode.resourceExhausted.rawValue,
                 message: "too many calls in flight on this connection (limit \(limit)); wait for some to finish"
             ))
@@ -30,20 +30,28 @@ extension ServerConnectionHandler {
             head = try payload.readRequestHead(maxMetadataSize: self.configuration.limits.maxMetadataSize)
         } catch {
             let code: StatusCode = error.overLimit ? .resourceExhausted : .invalidArgument
-            self.writeStatus(id, StatusPayload(code: code.rawValue, message: "malformed request head: \(error.message)"))
+            self.refuseCall(id, StatusPayload(code: code.rawValue, message: "malformed request head: \(error.message)"))
             return
         }
-        guard let handler = self.router.handler(for: head.method) else {
-            self.writeStatus(id, StatusPayload(
+        guard let route = self.router.route(for: head.method) else {
+            self.refuseCall(id, StatusPayload(
                 code: StatusCode.unimplemented.rawValue,
                 message: "method \"\(head.method)\" is not implemented by this server"
             ))
             return
         }
-        self.startCall(id: id, head: head, request: payload, handler: handler)
+        let observers = self.configuration.methodObservers
+        self.startCall(id: id, head: head, request: payload, handler: route.handler,
+                       observer: observers.isEmpty ? nil : observers[route.index])
     }
 
-    func startCall(id: UInt32, head: RequestHead, request: ByteBuffer, handler: ErasedHandler) {
+    /// Answers a call that never reached a handler.
+    func refuseCall(_ id: UInt32, _ status: StatusPayload) {
+        self.configuration.observer?.callRefused(code: StatusCode(rawValue: status.code))
+        self.writeStatus(id, status)
+    }
+
+    func startCall(id: UInt32, head: RequestHead, request: ByteBuffer, handler: ErasedHandler, observer: (any RPCMethodObserver)? = nil) {
         guard let context = self.context, let executor = self.executor else { return }
         var isStreaming = false
         if case .serverStreaming = handler { isStreaming = true }
@@ -51,6 +59,11 @@ extension ServerConnectionHandler {
         if self.logsCalls {
             call.method = head.method
             call.started = .now()
+        }
+        if let observer {
+            call.observer = observer
+            call.startedAt = NIODeadline.now().uptimeNanoseconds
+            observer.callStarted()
         }
         self.calls[id] = call
         self.runningTasks += 1
@@ -159,7 +172,7 @@ extension ServerConnectionHandler {
             return
         }
         self.logEnd(call, code: StatusCode.ok.rawValue)
-        self.removeCall(call)
+        self.removeCall(call, code: .ok)
         self.write(buffer)
     }
 
@@ -186,7 +199,7 @@ extension ServerConnectionHandler {
     func endCall(_ call: Call, status: StatusPayload) {
         guard self.calls[call.id] === call else { return }
         self.logEnd(call, code: status.code)
-        self.removeCall(call)
+        self.removeCall(call, code: StatusCode(rawValue: status.code))
         call.task?.cancel()
         self.writeStatus(call.id, status)
     }
@@ -200,9 +213,13 @@ extension ServerConnectionHandler {
         ])
     }
 
-    func removeCall(_ call: Call) {
+    /// Forgets a call that has just been answered with `code` (the metrics' one place where a call ends).
+    func removeCall(_ call: Call, code: StatusCode) {
         // The deadline timer is left alone: when it fires it finds the call gone.
         self.calls[call.id] = nil
+        if let observer = call.observer {
+            observer.callEnded(code: code, nanoseconds: Int64(truncatingIfNeeded: NIODeadline.now().uptimeNanoseconds &- call.startedAt))
+        }
     }
 
     /// Makes sure the connection's deadline timer fires by `deadline`.

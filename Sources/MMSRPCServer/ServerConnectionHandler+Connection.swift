@@ -99,6 +99,10 @@ extension ServerConnectionHandler {
     /// so that a client still reading the preface can read the GOAWAY.
     func closeWithGoAway(_ code: GoAwayCode, _ reason: String) {
         guard let context = self.context, self.state != .closed else { return }
+        // Timers closing a quiet connection are not the peer's fault; every other code is.
+        if code != .idleTimeout, code != .keepaliveTimeout, code != .noError {
+            self.configuration.observer?.connectionRejected(reason: code)
+        }
         var buffer = context.channel.allocator.buffer(capacity: 64 + reason.utf8.count)
         if self.state == .awaitingPreface {
             WireProtocol.writePreface(into: &buffer)

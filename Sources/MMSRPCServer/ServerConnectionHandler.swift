@@ -28,6 +28,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         /// The method and when the call started, kept only when calls are logged (debug).
         var method = ""
         var started: NIODeadline?
+        /// Told when the call ends (metrics), with the uptime at which it started; nil without metrics.
+        var observer: (any RPCMethodObserver)?
+        var startedAt: UInt64 = 0
         init(id: UInt32, isStreaming: Bool) {
             self.id = id
             self.isStreaming = isStreaming
@@ -104,10 +107,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.keepaliveTimer?.cancel()
         self.graceTimer?.cancel()
         self.deadlineTimer?.cancel()
-        for call in self.calls.values {
+        for call in Array(self.calls.values) {
             call.task?.cancel()
+            // No status can reach the peer now: the call ends as cancelled.
+            self.removeCall(call, code: .cancelled)
         }
-        self.calls.removeAll()
         self.resumeWritabilityWaiters()
         context.fireChannelInactive()
     }
@@ -147,6 +151,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if let wireError = error as? WireError {
             self.logger.info("closing connection: \(wireError)")
             if wireError.looksLikeHTTP, self.state == .awaitingPreface {
+                self.configuration.observer?.connectionRejected(reason: nil)
                 self.answerHTTP(wireError.message)
             } else {
                 self.closeWithGoAway(wireError.code, wireError.message)

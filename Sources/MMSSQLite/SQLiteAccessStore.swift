@@ -40,11 +40,29 @@ public final class SQLiteAccessStore: AccessStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-audit: the audit trail of tenant and token changes") { db in
+            try db.execute(sql: AuditSQL.createTable)
+        }
         try migrator.migrate(self.queue)
     }
 
+    /// Runs `body` in a write transaction and, inside an admin call, writes the call's audit record
+    /// in it (R8); `target` replaces the record's target (the id of what `body` created).
+    private func write<T: Sendable>(target: String? = nil, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard let scope = AuditScope.current else { return try await self.queue.write(body) }
+        if let target { scope.update { $0.target = target } }
+        let record = scope.pending
+        let value = try await self.queue.write { db in
+            let value = try body(db)
+            try AuditSQL.upsert(db, record, correlationIDs: [])
+            return value
+        }
+        scope.markWritten()
+        return value
+    }
+
     public func createTenant(_ tenant: TenantRecord) async throws {
-        try await self.queue.write { db in
+        try await self.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE id = ?", arguments: [tenant.id.rawValue]) == true {
                 throw MigrationEngineError(code: .alreadyExists, field: "tenant_id", message: "tenant '\(tenant.id)' already exists")
             }
@@ -64,7 +82,7 @@ public final class SQLiteAccessStore: AccessStore {
     }
 
     public func saveToken(_ token: AccessToken) async throws {
-        try await self.queue.write { db in
+        try await self.write(target: token.id) { db in
             try db.execute(
                 sql: "INSERT INTO token (id, tenant, role, description, secret_hash, created, revoked) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
@@ -82,7 +100,7 @@ public final class SQLiteAccessStore: AccessStore {
     }
 
     public func revokeToken(id: String, at date: Date) async throws -> AccessToken? {
-        try await self.queue.write { db in
+        try await self.write { db in
             try db.execute(sql: "UPDATE token SET revoked = ? WHERE id = ? AND revoked IS NULL", arguments: [date.timeIntervalSince1970, id])
             return try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [id]).map(Self.token)
         }
@@ -96,5 +114,19 @@ public final class SQLiteAccessStore: AccessStore {
             description: row["description"], secretHash: [UInt8](row["secret_hash"] as Data),
             created: Date(timeIntervalSince1970: row["created"]), revoked: revoked.map(Date.init(timeIntervalSince1970:))
         )
+    }
+}
+
+extension SQLiteAccessStore: AuditStore {
+    public func recordAudit(_ record: AuditRecord) async throws {
+        try await self.queue.write { db in try AuditSQL.upsert(db, record, correlationIDs: []) }
+    }
+
+    public func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord] {
+        try await self.queue.read { db in try AuditSQL.select(db, query) }
+    }
+
+    public func pruneAudit(before cutoff: Date) async throws -> Int {
+        try await self.queue.write { db in try AuditSQL.prune(db, before: cutoff) }
     }
 }

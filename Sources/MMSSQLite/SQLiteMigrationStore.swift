@@ -90,7 +90,22 @@ public final class SQLiteMigrationStore: MigrationStore {
         return try pool.unsafeRead(body)
     }
 
+    /// Runs `body` in the next group transaction. Inside an admin call (an `AuditScope` is
+    /// current) the call's audit record is written in the same transaction (R8), with the ids of
+    /// the migrations `body` queued (the enqueue path: `enqueueMigration`, `modifyUser`).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await committer.write(body)
+        guard let scope = AuditScope.current else { return try await committer.write(body) }
+        let record = scope.pending
+        let value = try await committer.write { db in
+            let value = try body(db)
+            let summary = AuditSQL.summary(of: value)
+            var written = record
+            if let outcome = summary.outcome { written.outcome = outcome }
+            if let detail = summary.detail { written.detail = detail }
+            try AuditSQL.upsert(db, written, correlationIDs: summary.ids)
+            return value
+        }
+        scope.markWritten()
+        return value
     }
 }

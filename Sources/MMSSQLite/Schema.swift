@@ -182,6 +182,10 @@ enum Schema {
                 StoredForm.encode(try StoredForm.invitation(data, body: body))
             }
         }
+        migrator.registerMigration("v8: the audit trail") { db in
+            // Issue 13 (R8).
+            try db.execute(sql: AuditSQL.createTable)
+        }
         return migrator
     }
 

@@ -10,8 +10,12 @@ import Synchronization
 final class CalDAVConnector: Sendable {
     private let client = Mutex<HTTPClient?>(nil)
     private let logger: Logger
+    private let requestObserver: CalDAVMailbox.RequestObserver?
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, requestObserver: CalDAVMailbox.RequestObserver? = nil) {
+        self.logger = logger
+        self.requestObserver = requestObserver
+    }
 
     /// A tenant's mailbox from its settings and password.
     func mailbox(_ settings: MailboxSettings, password: String?) throws -> any Mailbox {
@@ -21,7 +25,7 @@ final class CalDAVConnector: Sendable {
             client = made
             return made
         }
-        return try CalDAVMailbox(settings: settings, password: password, httpClient: client, logger: logger)
+        return try CalDAVMailbox(settings: settings, password: password, httpClient: client, logger: logger, requestObserver: self.requestObserver)
     }
 
     /// Shuts the HTTP client down, if one was made.

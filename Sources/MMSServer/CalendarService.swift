@@ -7,6 +7,7 @@ import MMSRPC
 struct CalendarService: CalendarServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
+    let audit: Auditor
     /// Largest invitation body accepted, in UTF-8 bytes.
     static let maxBodyBytes = 1024 * 1024
     /// The most attendees one meeting may list (M5 refuses to migrate over 250, but the calendar
@@ -14,53 +15,55 @@ struct CalendarService: CalendarServiceHandler {
     static let maxAttendees = 10_000
 
     func addMeeting(_ request: AddMeetingRequest, context: ServerContext) async throws -> MMSMessages.Meeting {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let meeting = request.meeting else { throw RPCError(.invalidArgument, "meeting is missing") }
-        let organizer = try Validate.identity(meeting.organizer, field: "meeting.organizer")
-        guard meeting.attendees.count <= Self.maxAttendees else {
-            throw RPCError(.invalidArgument, "meeting.attendees has \(meeting.attendees.count) addresses; the limit is \(Self.maxAttendees)")
+        try await self.audit.run(context, target: request.meeting?.organizer ?? "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            guard let meeting = request.meeting else { throw RPCError(.invalidArgument, "meeting is missing") }
+            let organizer = try Validate.identity(meeting.organizer, field: "meeting.organizer")
+            guard meeting.attendees.count <= Self.maxAttendees else {
+                throw RPCError(.invalidArgument, "meeting.attendees has \(meeting.attendees.count) addresses; the limit is \(Self.maxAttendees)")
+            }
+            let attendees = try meeting.attendees.enumerated().map { index, attendee in
+                try Validate.rule { try FieldRules.mailAddress(attendee, field: "meeting.attendees[\(index)]") }
+            }
+            try Validate.rule { try FieldRules.text(meeting.subject, field: "meeting.subject") }
+            try Validate.rule { try FieldRules.text(meeting.body, field: "meeting.body", multiline: true) }
+            for (index, attachment) in meeting.attachments.enumerated() {
+                try Validate.rule { try FieldRules.text(attachment.name, field: "meeting.attachments[\(index)].name") }
+                try Validate.rule { try FieldRules.text(attachment.contentType, field: "meeting.attachments[\(index)].content_type") }
+            }
+            guard meeting.startMicros != 0, meeting.endMicros != 0 else {
+                throw RPCError(.invalidArgument, "meeting.start_micros and meeting.end_micros are required")
+            }
+            guard meeting.startMicros < meeting.endMicros else {
+                throw RPCError(.invalidArgument, "meeting.start_micros is not before meeting.end_micros: a meeting must end after it starts")
+            }
+            guard meeting.body.utf8.count <= Self.maxBodyBytes else {
+                throw RPCError(.invalidArgument, "meeting.body is \(meeting.body.utf8.count) bytes; the limit is \(Self.maxBodyBytes)")
+            }
+            let format: MMSCore.BodyFormat
+            switch meeting.bodyFormat {
+            case .unspecified: throw RPCError(.invalidArgument, "meeting.body_format is missing: BODY_FORMAT_HTML or BODY_FORMAT_PLAIN_TEXT")
+            case .html: format = .html
+            case .plainText: format = .plainText
+            }
+            let kind: MMSCore.MeetingKind
+            switch meeting.kind {
+            case .unspecified: throw RPCError(.invalidArgument, "meeting.kind is missing: MEETING_KIND_TEAMS, _SKYPE_ONLINE or _SKYPE_ON_PREMISES")
+            case .skypeOnPremises: kind = .skypeOnPremises
+            case .skypeOnline: kind = .skypeOnline
+            case .teams: kind = .teams
+            }
+            let new = NewMeeting(
+                organizer: organizer, attendees: attendees,
+                start: Convert.date(micros: meeting.startMicros)!, end: Convert.date(micros: meeting.endMicros)!,
+                subject: meeting.subject, body: meeting.body, bodyFormat: format,
+                attachments: meeting.attachments.map { MMSCore.Attachment(name: $0.name, contentType: $0.contentType, content: Data($0.content)) },
+                kind: kind, createdThroughService: meeting.createdThroughService,
+                recurrence: meeting.rrule.trimmingWhitespace().isEmpty ? nil : meeting.rrule
+            )
+            let stored = try await Convert.engineCall { try await self.engine.scheduleMeeting(tenant: tenant, new) }
+            return Convert.meeting(stored, organizer: organizer, includeBody: true)
         }
-        let attendees = try meeting.attendees.enumerated().map { index, attendee in
-            try Validate.rule { try FieldRules.mailAddress(attendee, field: "meeting.attendees[\(index)]") }
-        }
-        try Validate.rule { try FieldRules.text(meeting.subject, field: "meeting.subject") }
-        try Validate.rule { try FieldRules.text(meeting.body, field: "meeting.body", multiline: true) }
-        for (index, attachment) in meeting.attachments.enumerated() {
-            try Validate.rule { try FieldRules.text(attachment.name, field: "meeting.attachments[\(index)].name") }
-            try Validate.rule { try FieldRules.text(attachment.contentType, field: "meeting.attachments[\(index)].content_type") }
-        }
-        guard meeting.startMicros != 0, meeting.endMicros != 0 else {
-            throw RPCError(.invalidArgument, "meeting.start_micros and meeting.end_micros are required")
-        }
-        guard meeting.startMicros < meeting.endMicros else {
-            throw RPCError(.invalidArgument, "meeting.start_micros is not before meeting.end_micros: a meeting must end after it starts")
-        }
-        guard meeting.body.utf8.count <= Self.maxBodyBytes else {
-            throw RPCError(.invalidArgument, "meeting.body is \(meeting.body.utf8.count) bytes; the limit is \(Self.maxBodyBytes)")
-        }
-        let format: MMSCore.BodyFormat
-        switch meeting.bodyFormat {
-        case .unspecified: throw RPCError(.invalidArgument, "meeting.body_format is missing: BODY_FORMAT_HTML or BODY_FORMAT_PLAIN_TEXT")
-        case .html: format = .html
-        case .plainText: format = .plainText
-        }
-        let kind: MMSCore.MeetingKind
-        switch meeting.kind {
-        case .unspecified: throw RPCError(.invalidArgument, "meeting.kind is missing: MEETING_KIND_TEAMS, _SKYPE_ONLINE or _SKYPE_ON_PREMISES")
-        case .skypeOnPremises: kind = .skypeOnPremises
-        case .skypeOnline: kind = .skypeOnline
-        case .teams: kind = .teams
-        }
-        let new = NewMeeting(
-            organizer: organizer, attendees: attendees,
-            start: Convert.date(micros: meeting.startMicros)!, end: Convert.date(micros: meeting.endMicros)!,
-            subject: meeting.subject, body: meeting.body, bodyFormat: format,
-            attachments: meeting.attachments.map { MMSCore.Attachment(name: $0.name, contentType: $0.contentType, content: Data($0.content)) },
-            kind: kind, createdThroughService: meeting.createdThroughService,
-            recurrence: meeting.rrule.trimmingWhitespace().isEmpty ? nil : meeting.rrule
-        )
-        let stored = try await Convert.engineCall { try await self.engine.scheduleMeeting(tenant: tenant, new) }
-        return Convert.meeting(stored, organizer: organizer, includeBody: true)
     }
 
     func listMeetings(_ request: ListMeetingsRequest, context: ServerContext) async throws -> ListMeetingsResponse {
@@ -102,18 +105,20 @@ struct CalendarService: CalendarServiceHandler {
     }
 
     func importMeetings(_ request: ImportMeetingsRequest, context: ServerContext) async throws -> ImportMeetingsResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let identity = try Validate.identity(request.identity)
-        let imported = try await Convert.engineCall { try await self.engine.importMeetings(tenant: tenant, identity: identity) }
-        return ImportMeetingsResponse(meetings: imported.map { meeting in
-            let outcome: ImportOutcome
-            switch meeting.outcome {
-            case .registered: outcome = .registered
-            case .alreadyRegistered: outcome = .alreadyRegistered
-            case .pasted: outcome = .pasted
-            case .noBlock: outcome = .noBlock
-            }
-            return MMSMessages.ImportedMeeting(meetingId: meeting.meeting.rawValue, subject: meeting.subject, outcome: outcome, reason: meeting.reason)
-        })
+        try await self.audit.run(context, target: request.identity) {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let identity = try Validate.identity(request.identity)
+            let imported = try await Convert.engineCall { try await self.engine.importMeetings(tenant: tenant, identity: identity) }
+            return ImportMeetingsResponse(meetings: imported.map { meeting in
+                let outcome: ImportOutcome
+                switch meeting.outcome {
+                case .registered: outcome = .registered
+                case .alreadyRegistered: outcome = .alreadyRegistered
+                case .pasted: outcome = .pasted
+                case .noBlock: outcome = .noBlock
+                }
+                return MMSMessages.ImportedMeeting(meetingId: meeting.meeting.rawValue, subject: meeting.subject, outcome: outcome, reason: meeting.reason)
+            })
+        }
     }
 }

@@ -7,12 +7,15 @@ import MMSRPC
 struct DirectoryService: DirectoryServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
+    let audit: Auditor
 
     func createUser(_ request: CreateUserRequest, context: ServerContext) async throws -> MMSMessages.User {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let user = request.user else { throw RPCError(.invalidArgument, "user is missing") }
-        let created = try await Convert.engineCall { try await self.engine.createUser(try Convert.newUser(user, tenant: tenant)) }
-        return Convert.user(created)
+        try await self.audit.run(context, target: request.user?.userPrincipalName ?? "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            guard let user = request.user else { throw RPCError(.invalidArgument, "user is missing") }
+            let created = try await Convert.engineCall { try await self.engine.createUser(try Convert.newUser(user, tenant: tenant)) }
+            return Convert.user(created)
+        }
     }
 
     func getUser(_ request: GetUserRequest, context: ServerContext) async throws -> MMSMessages.User {
@@ -37,10 +40,12 @@ struct DirectoryService: DirectoryServiceHandler {
         validate: () throws -> Value,
         _ body: @Sendable (TenantID, String, Value) async throws -> DirectoryChangeOutcome
     ) async throws -> DirectoryChangeResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let value = try validate()
-        let identity = try Validate.identity(identity)
-        return Convert.change(try await Convert.engineCall { try await body(tenant, identity, value) })
+        try await self.audit.run(context, target: identity, describe: Convert.changeAudit) {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let value = try validate()
+            let identity = try Validate.identity(identity)
+            return Convert.change(try await Convert.engineCall { try await body(tenant, identity, value) })
+        }
     }
 
     private func change(
@@ -63,12 +68,14 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func grantTenantTeamsUpgradePolicy(_ request: GrantTenantTeamsUpgradePolicyRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let mode = try Convert.mode(request.mode, field: "mode")
-        let reason = try await Convert.engineCall {
-            try await self.engine.grantTenantTeamsUpgradePolicy(tenant: tenant, mode: mode, migrateMeetingsToTeams: !request.skipMeetingMigration)
+        try await self.audit.run(context, target: "", describe: Convert.changeAudit) {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let mode = try Convert.mode(request.mode, field: "mode")
+            let reason = try await Convert.engineCall {
+                try await self.engine.grantTenantTeamsUpgradePolicy(tenant: tenant, mode: mode, migrateMeetingsToTeams: !request.skipMeetingMigration)
+            }
+            return Convert.notQueued(reason)
         }
-        return Convert.notQueued(reason)
     }
 
     func setAudioConferencingLicence(_ request: SetAudioConferencingLicenceRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
@@ -113,31 +120,35 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func updateTenantMeetingUrl(_ request: UpdateTenantMeetingUrlRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let host = try Validate.rule { try FieldRules.meetingURLHost(request.host) }
-        let reason = try await Convert.engineCall { try await self.engine.updateTenantMeetingURL(tenant: tenant, host: host) }
-        return Convert.notQueued(reason)
+        try await self.audit.run(context, target: "", describe: Convert.changeAudit) {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let host = try Validate.rule { try FieldRules.meetingURLHost(request.host) }
+            let reason = try await Convert.engineCall { try await self.engine.updateTenantMeetingURL(tenant: tenant, host: host) }
+            return Convert.notQueued(reason)
+        }
     }
 
     func saveBridge(_ request: SaveBridgeRequest, context: ServerContext) async throws -> MMSMessages.Bridge {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let bridge = request.bridge else { throw RPCError(.invalidArgument, "bridge is missing") }
-        _ = try Validate.rule { try FieldRules.bridgeId(bridge.bridgeId, field: "bridge.bridge_id") }
-        try Validate.rule { try FieldRules.text(bridge.name, field: "bridge.name") }
-        for (index, number) in bridge.numbers.enumerated() {
-            guard number.number.hasPrefix("+"), number.number.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  (8...16).contains(number.number.utf8.count)
-            else {
-                throw RPCError(.invalidArgument, "bridge.numbers[\(index)].number \(FieldRules.quoted(number.number)) is not an E.164 number like +13238867531")
+        try await self.audit.run(context, target: request.bridge?.bridgeId ?? "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            guard let bridge = request.bridge else { throw RPCError(.invalidArgument, "bridge is missing") }
+            _ = try Validate.rule { try FieldRules.bridgeId(bridge.bridgeId, field: "bridge.bridge_id") }
+            try Validate.rule { try FieldRules.text(bridge.name, field: "bridge.name") }
+            for (index, number) in bridge.numbers.enumerated() {
+                guard number.number.hasPrefix("+"), number.number.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                      (8...16).contains(number.number.utf8.count)
+                else {
+                    throw RPCError(.invalidArgument, "bridge.numbers[\(index)].number \(FieldRules.quoted(number.number)) is not an E.164 number like +13238867531")
+                }
+                try Validate.rule { try FieldRules.text(number.label, field: "bridge.numbers[\(index)].label") }
             }
-            try Validate.rule { try FieldRules.text(number.label, field: "bridge.numbers[\(index)].label") }
+            let saved = MMSCore.Bridge(
+                id: BridgeID(bridge.bridgeId), tenant: tenant, name: bridge.name,
+                numbers: bridge.numbers.map { MMSCore.DialInNumber(number: $0.number, label: $0.label) }
+            )
+            try await Convert.engineCall { try await self.engine.saveBridge(saved) }
+            return Convert.bridge(saved)
         }
-        let saved = MMSCore.Bridge(
-            id: BridgeID(bridge.bridgeId), tenant: tenant, name: bridge.name,
-            numbers: bridge.numbers.map { MMSCore.DialInNumber(number: $0.number, label: $0.label) }
-        )
-        try await Convert.engineCall { try await self.engine.saveBridge(saved) }
-        return Convert.bridge(saved)
     }
 
     func listBridges(_ request: ListBridgesRequest, context: ServerContext) async throws -> ListBridgesResponse {
@@ -147,16 +158,18 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func unassignBridgeNumber(_ request: UnassignBridgeNumberRequest, context: ServerContext) async throws -> UnassignBridgeNumberResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let bridgeId = try Validate.rule { try FieldRules.bridgeId(request.bridgeId) }
-        guard !request.number.isEmpty else { throw RPCError(.invalidArgument, "number is empty: give the number to unassign, e.g. +18005550100") }
-        let outcomes = try await Convert.engineCall {
-            try await self.engine.unassignBridgeNumber(tenant: tenant, bridge: BridgeID(bridgeId), number: request.number)
+        try await self.audit.run(context, target: request.bridgeId) {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let bridgeId = try Validate.rule { try FieldRules.bridgeId(request.bridgeId) }
+            guard !request.number.isEmpty else { throw RPCError(.invalidArgument, "number is empty: give the number to unassign, e.g. +18005550100") }
+            let outcomes = try await Convert.engineCall {
+                try await self.engine.unassignBridgeNumber(tenant: tenant, bridge: BridgeID(bridgeId), number: request.number)
+            }
+            let bridges = try await Convert.engineCall { try await self.engine.bridges(tenant: tenant) }
+            return UnassignBridgeNumberResponse(
+                bridge: bridges.first { $0.id.rawValue == request.bridgeId }.map(Convert.bridge),
+                outcomes: outcomes.map(Convert.change)
+            )
         }
-        let bridges = try await Convert.engineCall { try await self.engine.bridges(tenant: tenant) }
-        return UnassignBridgeNumberResponse(
-            bridge: bridges.first { $0.id.rawValue == request.bridgeId }.map(Convert.bridge),
-            outcomes: outcomes.map(Convert.change)
-        )
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MMSCalDAV
 import MMSCore
 import MMSMessages
 import MMSRPC
@@ -8,6 +9,7 @@ import MMSRPCServer
 import MMSSMTP
 import MMSSQLite
 import NIOSSL
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -28,6 +30,23 @@ public struct MMSServerApplication: Sendable {
         /// (a company CA, or a test's).
         public var smtpTrustRootsFile: String?
 
+        /// Where to serve `GET /metrics` (Prometheus text format); nil, the default, serves none
+        /// and costs the RPC path nothing (issue 13).
+        public var metrics: MetricsListen?
+
+        /// The metrics listener's address.
+        public struct MetricsListen: Sendable {
+            public var host: String
+            public var port: Int
+            /// How long the store's gauges (migrations by state, outbox backlog) are kept between scrapes.
+            public var storeGaugeInterval: Duration
+            public init(host: String, port: Int, storeGaugeInterval: Duration = .seconds(5)) {
+                self.host = host
+                self.port = port
+                self.storeGaugeInterval = storeGaugeInterval
+            }
+        }
+
         public init(
             rpc: ServerConfiguration = .defaults, dataDirectory: String = "mms-data", engine: MigrationEngineConfiguration = .defaults,
             calDAV: TenantMailboxes.CalDAVFactory? = nil, smtpTrustRootsFile: String? = nil
@@ -44,6 +63,9 @@ public struct MMSServerApplication: Sendable {
     let calDAVConnector: CalDAVConnector
     public let engine: MigrationEngine
     public let rpcServer: RPCServer
+    /// The metrics endpoint, when `configuration.metrics` asks for one.
+    public let metricsEndpoint: MetricsEndpoint?
+    private let auditPruner: AuditPruneService
     private let health: HealthService
     private let logger: Logger
 
@@ -74,7 +96,30 @@ public struct MMSServerApplication: Sendable {
         let auth = try await Authenticator.load(store: access)
         self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
         let secrets = try FileSecretStore(dataDirectory: configuration.dataDirectory)
-        let connector = CalDAVConnector(logger: logger)
+        // Metrics (issue 13): one registry, swift-metrics' API over swift-prometheus' factory.
+        var rpcConfiguration = configuration.rpc
+        var engineConfiguration = configuration.engine
+        var connectorMetrics: ConnectorMetrics?
+        if let listen = configuration.metrics {
+            let registry = PrometheusCollectorRegistry()
+            let factory = MetricsSetup.factory(registry)
+            rpcConfiguration.observer = RPCMetrics(factory: factory)
+            engineConfiguration.observer = EngineMetrics(store: store, factory: factory, logger: logger)
+            connectorMetrics = ConnectorMetrics(factory: factory)
+            let gauges = StoreGauges(store: store, factory: factory, interval: listen.storeGaugeInterval, logger: logger)
+            self.metricsEndpoint = MetricsEndpoint(host: listen.host, port: listen.port, registry: registry, logger: logger) {
+                await gauges.refreshIfStale()
+            }
+        } else {
+            self.metricsEndpoint = nil
+        }
+        var calDAVObserver: CalDAVMailbox.RequestObserver?
+        if let metrics = connectorMetrics {
+            calDAVObserver = { @Sendable method, status, nanoseconds in
+                metrics.calDAVRequest(method: method, status: status, nanoseconds: nanoseconds)
+            }
+        }
+        let connector = CalDAVConnector(logger: logger, requestObserver: calDAVObserver)
         let mailboxes = TenantMailboxes(
             store: store, secrets: secrets, calDAV: configuration.calDAV ?? { try connector.mailbox($0, password: $1) })
         // Invitations: SMTP for a tenant with mail settings, the built-in recorder for the others (issue 10).
@@ -84,24 +129,27 @@ public struct MMSServerApplication: Sendable {
             store: store, configuration: SMTPClientConfiguration(trustRoots: trustRoots),
             password: { try secrets.secret(SecretName.smtpPassword($0)) }, logger: logger)
         let sender = TenantRoutingInvitationSender(
-            store: store, smtp: smtp, builtIn: StoreInvitationSender(store: store, clock: SystemMigrationClock()))
-        let engine = MigrationEngine(store: store, configuration: configuration.engine, sender: sender, mailboxes: mailboxes, logger: logger)
+            store: store, smtp: connectorMetrics.map { ObservedInvitationSender(inner: smtp, metrics: $0) } ?? smtp, builtIn: StoreInvitationSender(store: store, clock: SystemMigrationClock()))
+        let engine = MigrationEngine(store: store, configuration: engineConfiguration, sender: sender, mailboxes: mailboxes, logger: logger)
+        // The audit trail (R8): each store records the changes it holds.
+        let audit = Auditor(auth: auth, engineStore: store, accessStore: access, logger: logger)
+        self.auditPruner = AuditPruneService(stores: [store, access], retention: configuration.engine.statusRetention, logger: logger)
         let health = HealthService()
         var router = RPCRouter()
         health.register(on: &router)
-        AdminService(access: access, auth: auth).register(on: &router)
-        MigrationService(engine: engine, auth: auth).register(on: &router)
+        AdminService(access: access, auth: auth, audit: audit).register(on: &router)
+        MigrationService(engine: engine, auth: auth, audit: audit).register(on: &router)
         TenantConfigurationService(
-            engine: engine, auth: auth, secrets: secrets, mail: MailSettingsCalls(store: store, secrets: secrets, smtp: smtp)
+            engine: engine, auth: auth, audit: audit, secrets: secrets, mail: MailSettingsCalls(store: store, secrets: secrets, smtp: smtp)
         ).register(on: &router)
-        DirectoryService(engine: engine, auth: auth).register(on: &router)
-        CalendarService(engine: engine, auth: auth).register(on: &router)
+        DirectoryService(engine: engine, auth: auth, audit: audit).register(on: &router)
+        CalendarService(engine: engine, auth: auth, audit: audit).register(on: &router)
         self.configuration = configuration
         self.calDAVConnector = connector
         self.engine = engine
         self.health = health
         self.logger = logger
-        self.rpcServer = RPCServer(configuration: configuration.rpc, router: router, logger: logger)
+        self.rpcServer = RPCServer(configuration: rpcConfiguration, router: router, logger: logger)
     }
 
     /// Serves until one of `signals` (or the task's cancellation), then shuts down gracefully.
@@ -109,7 +157,9 @@ public struct MMSServerApplication: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: self.rpcServer),
             .init(service: EngineService(engine: self.engine)),
+            .init(service: self.auditPruner),
         ]
+        if let metricsEndpoint = self.metricsEndpoint { services.append(.init(service: metricsEndpoint)) }
         if let tls = self.configuration.rpc.tls {
             let hangups = await UnixSignalsSequence(trapping: .sighup)
             services.append(.init(service: TLSReloadService(tls: tls, hangups: hangups, logger: self.logger)))

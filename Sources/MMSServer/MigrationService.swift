@@ -8,24 +8,27 @@ import MMSRPC
 struct MigrationService: MigrationServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
+    let audit: Auditor
     /// Watches running at once, server-wide: each polls the store, so they are capped.
     let watches = WatchLimiter(limit: 256)
 
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        let identity = try Validate.identity(request.identity)
-        let outcome = try await Convert.engineCall {
-            try await self.engine.startMeetingMigration(
-                tenant: tenant, identity: identity,
-                source: Convert.source(request.sourceMeetingType), target: Convert.target(request.targetMeetingType)
+        try await self.audit.run(context, target: request.identity, describe: Convert.startAudit) {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let identity = try Validate.identity(request.identity)
+            let outcome = try await Convert.engineCall {
+                try await self.engine.startMeetingMigration(
+                    tenant: tenant, identity: identity,
+                    source: Convert.source(request.sourceMeetingType), target: Convert.target(request.targetMeetingType)
+                )
+            }
+            return StartMeetingMigrationResponse(
+                queued: outcome.isQueued,
+                reason: outcome.reason?.message ?? "",
+                correlationId: outcome.record?.correlationId.rawValue ?? "",
+                status: outcome.record.map { Convert.status($0) }
             )
         }
-        return StartMeetingMigrationResponse(
-            queued: outcome.isQueued,
-            reason: outcome.reason?.message ?? "",
-            correlationId: outcome.record?.correlationId.rawValue ?? "",
-            status: outcome.record.map { Convert.status($0) }
-        )
     }
 
     func getMigrationStatus(_ request: GetMigrationStatusRequest, context: ServerContext) async throws -> GetMigrationStatusResponse {

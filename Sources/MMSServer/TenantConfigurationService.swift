@@ -7,6 +7,7 @@ import MMSRPC
 struct TenantConfigurationService: TenantConfigurationServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
+    let audit: Auditor
     let secrets: any SecretStore
     let mail: MailSettingsCalls
 
@@ -17,14 +18,16 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     }
 
     func setTenantMigrationConfiguration(_ request: SetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let configuration = request.configuration else {
-            throw RPCError(.invalidArgument, "configuration is missing: set configuration.meeting_migration_enabled")
+        try await self.audit.run(context, target: "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            guard let configuration = request.configuration else {
+                throw RPCError(.invalidArgument, "configuration is missing: set configuration.meeting_migration_enabled")
+            }
+            let settings = try await Convert.engineCall {
+                try await self.engine.setTenantMigrationConfiguration(tenant: tenant, meetingMigrationEnabled: configuration.meetingMigrationEnabled)
+            }
+            return self.configuration(settings.meetingMigrationEnabled)
         }
-        let settings = try await Convert.engineCall {
-            try await self.engine.setTenantMigrationConfiguration(tenant: tenant, meetingMigrationEnabled: configuration.meetingMigrationEnabled)
-        }
-        return self.configuration(settings.meetingMigrationEnabled)
     }
 
     /// The tenant's switch and the server's retention (S2), which every tenant can read.
@@ -40,14 +43,16 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     }
 
     func setDialInConferencingTenantSettings(_ request: SetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let requested = request.settings else {
-            throw RPCError(.invalidArgument, "settings is missing: set settings.automatically_migrate_user_meetings")
+        try await self.audit.run(context, target: "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            guard let requested = request.settings else {
+                throw RPCError(.invalidArgument, "settings is missing: set settings.automatically_migrate_user_meetings")
+            }
+            let settings = try await Convert.engineCall {
+                try await self.engine.setDialInConferencingSettings(tenant: tenant, automaticallyMigrateUserMeetings: requested.automaticallyMigrateUserMeetings)
+            }
+            return DialInConferencingTenantSettings(automaticallyMigrateUserMeetings: settings.automaticallyMigrateUserMeetings)
         }
-        let settings = try await Convert.engineCall {
-            try await self.engine.setDialInConferencingSettings(tenant: tenant, automaticallyMigrateUserMeetings: requested.automaticallyMigrateUserMeetings)
-        }
-        return DialInConferencingTenantSettings(automaticallyMigrateUserMeetings: settings.automaticallyMigrateUserMeetings)
     }
 
     // MARK: Mailbox (issue 17)
@@ -59,40 +64,42 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     }
 
     func setMailboxSettings(_ request: SetMailboxSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailboxSettings {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        guard let given = request.settings else { throw RPCError(.invalidArgument, "settings is missing: set settings.type") }
-        let settings: MMSCore.MailboxSettings?
-        switch given.type {
-        case .unspecified:
-            throw RPCError(.invalidArgument, "settings.type is missing: MAILBOX_TYPE_BUILT_IN or MAILBOX_TYPE_CALDAV")
-        case .builtIn:
-            settings = nil
-        case .caldav:
-            try Validate.rule { try FieldRules.text(request.password, field: "password") }
-            if !given.caFile.isEmpty, !FileManager.default.isReadableFile(atPath: given.caFile) {
-                throw RPCError(.invalidArgument, "settings.ca_file \(FieldRules.quoted(given.caFile)) cannot be read by the server: give a PEM file on the server's machine")
+        try await self.audit.run(context, target: "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            guard let given = request.settings else { throw RPCError(.invalidArgument, "settings is missing: set settings.type") }
+            let settings: MMSCore.MailboxSettings?
+            switch given.type {
+            case .unspecified:
+                throw RPCError(.invalidArgument, "settings.type is missing: MAILBOX_TYPE_BUILT_IN or MAILBOX_TYPE_CALDAV")
+            case .builtIn:
+                settings = nil
+            case .caldav:
+                try Validate.rule { try FieldRules.text(request.password, field: "password") }
+                if !given.caFile.isEmpty, !FileManager.default.isReadableFile(atPath: given.caFile) {
+                    throw RPCError(.invalidArgument, "settings.ca_file \(FieldRules.quoted(given.caFile)) cannot be read by the server: give a PEM file on the server's machine")
+                }
+                let stored = try self.secrets.secret(SecretName.mailboxPassword(tenant))
+                let hasPassword = !request.password.isEmpty || stored != nil
+                guard hasPassword else {
+                    throw RPCError(.invalidArgument, "password is missing: give the CalDAV service account's password (--password-file)")
+                }
+                settings = MMSCore.MailboxSettings(
+                    tenant: tenant, kind: .calDAV, url: given.url, username: given.username, pathTemplate: given.pathTemplate,
+                    caFile: given.caFile, allowInsecureHTTP: given.allowInsecureHttp)
             }
-            let stored = try self.secrets.secret(SecretName.mailboxPassword(tenant))
-            let hasPassword = !request.password.isEmpty || stored != nil
-            guard hasPassword else {
-                throw RPCError(.invalidArgument, "password is missing: give the CalDAV service account's password (--password-file)")
+            let saved = try await Convert.engineCall {
+                // The fields are checked before the secret is written, so a refused change stores nothing.
+                if let settings { _ = try FieldRules.serverURL(settings.url, allowInsecure: settings.allowInsecureHTTP) }
+                return try await self.engine.setMailboxSettings(tenant: tenant, settings)
             }
-            settings = MMSCore.MailboxSettings(
-                tenant: tenant, kind: .calDAV, url: given.url, username: given.username, pathTemplate: given.pathTemplate,
-                caFile: given.caFile, allowInsecureHTTP: given.allowInsecureHttp)
+            let name = SecretName.mailboxPassword(tenant)
+            if saved == nil {
+                try self.secrets.setSecret(nil, for: name)
+            } else if !request.password.isEmpty {
+                try self.secrets.setSecret(request.password, for: name)
+            }
+            return try self.message(saved, tenant: tenant)
         }
-        let saved = try await Convert.engineCall {
-            // The fields are checked before the secret is written, so a refused change stores nothing.
-            if let settings { _ = try FieldRules.serverURL(settings.url, allowInsecure: settings.allowInsecureHTTP) }
-            return try await self.engine.setMailboxSettings(tenant: tenant, settings)
-        }
-        let name = SecretName.mailboxPassword(tenant)
-        if saved == nil {
-            try self.secrets.setSecret(nil, for: name)
-        } else if !request.password.isEmpty {
-            try self.secrets.setSecret(request.password, for: name)
-        }
-        return try self.message(saved, tenant: tenant)
     }
 
     func testMailboxSettings(_ request: TestMailboxSettingsRequest, context: ServerContext) async throws -> TestMailboxSettingsResponse {
@@ -125,8 +132,10 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     }
 
     func setMailSettings(_ request: SetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
-        return try await self.mail.set(tenant, request)
+        try await self.audit.run(context, target: "") {
+            let tenant = try self.auth.tenant(.tenantWrite, context)
+            return try await self.mail.set(tenant, request)
+        }
     }
 
     func testMailSettings(_ request: TestMailSettingsRequest, context: ServerContext) async throws -> TestMailSettingsResponse {

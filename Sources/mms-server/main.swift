@@ -65,6 +65,14 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "A PEM file of the CA certificates SMTP relays must chain to, instead of the system's (env MMS_SMTP_CA_FILE).")
     var smtpCaFile: String? = env("MMS_SMTP_CA_FILE")
 
+    // MARK: Metrics (issue 13)
+
+    @Option(help: "Serve GET /metrics (Prometheus text format) on this HOST:PORT, apart from the RPC port; off when not given. A loopback address unless --metrics-listen-any (env MMS_METRICS_LISTEN).")
+    var metricsListen: String? = env("MMS_METRICS_LISTEN")
+
+    @Flag(help: "Allow --metrics-listen on an address other than loopback: the metrics carry no secret, but they tell how busy the server is and which calls fail (env MMS_METRICS_LISTEN_ANY=1).")
+    var metricsListenAny: Bool = env("MMS_METRICS_LISTEN_ANY") == "1"
+
     @Option(help: "trace, debug, info, notice, warning, error or critical; debug adds one line per call (env MMS_LOG_LEVEL).")
     var logLevel: String = env("MMS_LOG_LEVEL") ?? "info"
 
@@ -91,6 +99,7 @@ struct MMSServerCommand: AsyncParsableCommand {
         guard self.threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
         guard ["text", "json"].contains(self.logFormat) else { throw ValidationError("--log-format \"\(self.logFormat)\" is not text or json") }
         _ = try self.tlsFiles()
+        _ = try self.parsedMetricsListen()
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("--log-level \"\(self.logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -117,6 +126,20 @@ struct MMSServerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--listen: \(error.message)")
         }
+    }
+
+    /// The metrics listener's address; nil when metrics are off.
+    private func parsedMetricsListen() throws -> MMSServerApplication.Configuration.MetricsListen? {
+        guard let text = self.metricsListen else { return nil }
+        let (host, port): (String, Int)
+        do { (host, port) = try Endpoint.parse(text) } catch { throw ValidationError("--metrics-listen: \(error.message)") }
+        guard self.metricsListenAny || FieldRules.isLoopback(host) else {
+            throw ValidationError("--metrics-listen \(text) is not a loopback address: give 127.0.0.1:PORT, or add --metrics-listen-any to serve the metrics to other machines")
+        }
+        guard "\(host):\(port)" != self.listen || port == 0 else {
+            throw ValidationError("--metrics-listen \(text) is the RPC address (--listen): give the metrics a port of their own")
+        }
+        return .init(host: host, port: port)
     }
 
     private struct Durations {
@@ -181,10 +204,10 @@ struct MMSServerCommand: AsyncParsableCommand {
         let engine = MigrationEngineConfiguration(
             hold: durations.hold, retrySchedule: RetrySchedule(delays: durations.retries), workerCount: self.workers,
             leaseDuration: durations.lease, statusRetention: durations.retention)
-        let application = try await MMSServerApplication(
-            configuration: .init(rpc: rpc, dataDirectory: self.dataDir, engine: engine, smtpTrustRootsFile: self.smtpCaFile),
-            logger: logger
-        )
+        var configuration = MMSServerApplication.Configuration(
+            rpc: rpc, dataDirectory: self.dataDir, engine: engine, smtpTrustRootsFile: self.smtpCaFile)
+        configuration.metrics = try self.parsedMetricsListen()
+        let application = try await MMSServerApplication(configuration: configuration, logger: logger)
         if let path = application.operatorTokenPath {
             logger.notice("first start: the operator token was written to \(path) (readable by you only); use it with: export MMS_TOKEN=$(cat \(path))")
         }

@@ -9,7 +9,8 @@ struct MailDeliveryTests {
     @Test("R5, R6: mms tenant mail set/get/test; a migrated meeting's invitation reaches each attendee; the password is never shown or logged")
     func cliAndDelivery() async throws {
         let sink = try SMTPSink(["--pipelining"])
-        let server = try await ServerProcess.start()
+        let metricsPort = try Ports.free()
+        let server = try await ServerProcess.start(ServerProcess.Settings(extra: ["--metrics-listen", "127.0.0.1:\(metricsPort)"]))
         defer { Task { await server.tearDown() } }
         let tenant = try await TenantContext.make(on: server, name: "mail")
         let passwordFile = server.scratch.appendingPathComponent("relay-password")
@@ -60,6 +61,12 @@ struct MailDeliveryTests {
                            // the test message
                            copies.keys.first { $0.contains("mms.test.") } ?? "": 1], "\(copies)")
         #expect(!server.log().contains(password), "the server logged the SMTP password")
+        // Issue 13: the SMTP connector's metrics count that one invitation (the test message is not an invitation).
+        let scrape = try EndToEnd.MetricsAndAuditTests.run("/usr/bin/curl", ["-sS", "--fail", "http://127.0.0.1:\(metricsPort)/metrics"])
+        #expect(EndToEnd.MetricsAndAuditTests.sample(scrape.output, "mms_smtp_deliveries_total{outcome=\"delivered\"}") == 1, "\(scrape.output)")
+        #expect(EndToEnd.MetricsAndAuditTests.sample(scrape.output, "mms_smtp_delivery_duration_seconds_count") == 1)
+        #expect(EndToEnd.MetricsAndAuditTests.sample(scrape.output, "mms_invitations_total{outcome=\"sent\"}") == 1)
+        #expect(!scrape.output.contains(password))
     }
 
     @Test("R5: kill -9 of mms-server while it sends a batch, then a restart: every recipient gets its invitation, none a second copy beyond the one-step window")

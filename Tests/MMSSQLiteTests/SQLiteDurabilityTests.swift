@@ -25,7 +25,7 @@ struct SQLiteDurabilityTests {
             "v1: directory, calendar, queue, outbox", "v2: online meetings found by meeting identity", "v3: claims counted per migration",
             "v4: recurring meetings",
             "v5: mail settings, per-recipient outcomes, outbox backoff", "v6: refused recipients counted per migration",
-            "v7: binary stored forms",
+            "v7: binary stored forms", "v8: the audit trail",
         ])
         let reopened = try SQLiteMigrationStore(directory: directory.path)
         #expect(try await reopened.appliedSchemaVersions() == versions)

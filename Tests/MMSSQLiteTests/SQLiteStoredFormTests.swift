@@ -72,7 +72,7 @@ struct SQLiteStoredFormTests {
         try await writeV6File(path, user: user, meeting: meeting, online: online, invitation: invitation)
 
         let store = try SQLiteMigrationStore(directory: directory.path)
-        #expect(try await store.appliedSchemaVersions().last == "v7: binary stored forms")
+        #expect(try await store.appliedSchemaVersions().contains("v7: binary stored forms"))
         #expect(try await store.user(Fixtures.tenant, principalName: user.userPrincipalName) == user)
         #expect(try await store.meeting(Fixtures.tenant, id: meeting.id) == meeting)
         #expect(try await store.onlineMeeting(joinURL: online.joinURL) == online)

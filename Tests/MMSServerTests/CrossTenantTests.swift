@@ -93,6 +93,18 @@ struct CrossTenantTests {
             covered.insert("WhoAmI")
             let me = try await client.call(AdminServiceMethods.whoAmI, WhoAmIRequest())
             #expect(me.token?.tenantId == "beta")
+            // Issue 13: the audit trail. A reader may not read it; B's admin reads B's alone, even asking for A's user.
+            if isReader {
+                await denied("ListAuditRecords", .permissionDenied) {
+                    _ = try await client.call(AdminServiceMethods.listAuditRecords, ListAuditRecordsRequest())
+                }
+            } else {
+                covered.insert("ListAuditRecords")
+                let trail = try await client.call(AdminServiceMethods.listAuditRecords, ListAuditRecordsRequest(identity: victim.user)).records
+                #expect(trail.allSatisfy { $0.tenantId == "beta" }, "tenant B reads only its own trail: \(trail)")
+                let all = try await client.call(AdminServiceMethods.listAuditRecords, ListAuditRecordsRequest()).records
+                #expect(!all.isEmpty && !all.contains { $0.tokenId == victim.tokenId || $0.tenantId != "beta" }, "none of A's records")
+            }
 
             // Calendar service.
             await denied("AddMeeting", writeCode) {

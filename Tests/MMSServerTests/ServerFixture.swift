@@ -13,10 +13,12 @@ struct ServerFixture {
     let endpoint: String
     let runTask: Task<Void, any Error>
     let operatorToken: String
+    /// The metrics endpoint's port, when started with `metrics: true`.
+    var metricsPort: Int?
 
     static func start(
         hold: Duration = .zero, dataDirectory: String? = nil, statusRetention: Duration = .seconds(150 * 86_400),
-        leaseDuration: Duration = .seconds(30)
+        leaseDuration: Duration = .seconds(30), metrics: Bool = false
     ) async throws -> ServerFixture {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mms-server-tests-\(UUID().uuidString)").path
@@ -28,13 +30,17 @@ struct ServerFixture {
         )
         var logger = Logger(label: "mms-server-tests")
         logger.logLevel = .critical
-        let application = try await MMSServerApplication(
-            configuration: .init(rpc: rpc, dataDirectory: directory, engine: engine), logger: logger
-        )
+        var configuration = MMSServerApplication.Configuration(rpc: rpc, dataDirectory: directory, engine: engine)
+        // Gauges read from the store at every scrape, so a test sees them move at once.
+        configuration.metrics = metrics ? .init(host: "127.0.0.1", port: 0, storeGaugeInterval: .zero) : nil
+        let application = try await MMSServerApplication(configuration: configuration, logger: logger)
         let runTask = Task { try await application.run(gracefulShutdownSignals: []) }
         let address = try await application.rpcServer.listeningAddress()
         let token = try String(contentsOfFile: directory + "/operator-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        return ServerFixture(application: application, dataDirectory: directory, endpoint: "127.0.0.1:\(address.port!)", runTask: runTask, operatorToken: token)
+        let metricsPort = try await application.metricsEndpoint?.listeningAddress().port
+        return ServerFixture(
+            application: application, dataDirectory: directory, endpoint: "127.0.0.1:\(address.port!)", runTask: runTask, operatorToken: token,
+            metricsPort: metricsPort)
     }
 
     func client(_ token: String?) throws -> MMSClient {

@@ -55,6 +55,7 @@ extension MigrationEngine {
             if let recording = sender as? any BatchInvitationSender {
                 // The built-in sender: the whole batch delivered and marked sent in one write.
                 try await recording.deliverAndMarkSent(batch)
+                for _ in batch { configuration.observer.invitationSent(refusedRecipients: 0, deferredRecipients: 0) }
                 sent += batch.count
                 continue
             }
@@ -63,6 +64,7 @@ extension MigrationEngine {
                 do {
                     delivery = try await sender.deliver(invitation)
                 } catch {
+                    configuration.observer.invitationFailed()
                     refused.insert(invitation.id)
                     let attempt = deferrals.withLock { counts -> Int in
                         counts[invitation.id, default: 0] += 1
@@ -74,6 +76,7 @@ extension MigrationEngine {
                     ])
                     continue
                 }
+                configuration.observer.invitationSent(refusedRecipients: delivery.failed.count, deferredRecipients: delivery.deferred.count)
                 if !delivery.failed.isEmpty {
                     try await noteRefusedRecipients(delivery.failed, of: invitation)
                 }
@@ -185,6 +188,8 @@ extension MigrationEngine {
         let record = claim.record
         var lease = claim.lease
         let metadata: Logger.Metadata = ["correlationId": "\(record.correlationId)", "user": "\(record.userPrincipalName)"]
+        configuration.observer.migrationAttemptStarted(record.correlationId)
+        defer { configuration.observer.migrationAttemptEnded(record.correlationId) }
         do {
             if claim.claimCount > configuration.maximumClaims {
                 try await store.finishMigration(

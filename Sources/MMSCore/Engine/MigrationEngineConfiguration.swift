@@ -56,6 +56,8 @@ public struct MigrationEngineConfiguration: Sendable {
     /// How many meetings of the built-in calendar a worker plans before recording them in one
     /// transaction (issue 11); each meeting keeps its own version check.
     public var meetingBatchSize: Int
+    /// Told when attempts start and end and invitations go out (metrics); nobody by default.
+    public var observer: any MigrationObserver = NoMigrationObserver()
 
     /// Creates a configuration; every parameter has the service's default.
     public init(

@@ -442,6 +442,158 @@ extension WhoAmIResponse: ProtobufCBridgedMessage {
     }
 }
 
+/// One entry of the audit trail (MISSION R8): who changed what, when, and how it ended.
+public struct AuditRecord: Sendable, Hashable {
+    public var recordId: String
+    /// When the call was made.
+    public var timeMicros: Int64
+    /// The caller's token id (public; never its secret) and role.
+    public var tokenId: String
+    public var role: Role
+    /// The tenant the call acted on; empty for an operator call on no tenant.
+    public var tenantId: String
+    /// The call's short name, e.g. "MoveUser", "CreateToken", "StartMeetingMigration".
+    public var call: String
+    /// What it acted on: a principal name, a bridge id, a token id, a tenant id; empty for a tenant setting.
+    public var target: String
+    /// "OK"; "REFUSED" (the rules refused the change, nothing changed); or the status code's name,
+    /// e.g. "PERMISSION_DENIED", "INVALID_ARGUMENT", "NOT_FOUND".
+    public var outcome: String
+    /// What the caller was told: the error, the refusal's reason, or what was queued.
+    public var detail: String
+    /// The migrations the call queued or merged into.
+    public var correlationIds: [String]
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(recordId: String = "", timeMicros: Int64 = 0, tokenId: String = "", role: Role = .unspecified, tenantId: String = "", call: String = "", target: String = "", outcome: String = "", detail: String = "", correlationIds: [String] = []) {
+        self.recordId = recordId
+        self.timeMicros = timeMicros
+        self.tokenId = tokenId
+        self.role = role
+        self.tenantId = tenantId
+        self.call = call
+        self.target = target
+        self.outcome = outcome
+        self.detail = detail
+        self.correlationIds = correlationIds
+    }
+}
+
+extension AuditRecord: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__AuditRecord
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.AuditRecord"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__AuditRecord>) { mms__v1__audit_record__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__AuditRecord>) -> Int { mms__v1__audit_record__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__AuditRecord>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__audit_record__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__AuditRecord>? { mms__v1__audit_record__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__AuditRecord>) { mms__v1__audit_record__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__AuditRecord>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.record_id = try arena.string(self.recordId, field: "AuditRecord.record_id")
+        c.pointee.time_micros = self.timeMicros
+        c.pointee.token_id = try arena.string(self.tokenId, field: "AuditRecord.token_id")
+        c.pointee.role = self.role.cValue
+        c.pointee.tenant_id = try arena.string(self.tenantId, field: "AuditRecord.tenant_id")
+        c.pointee.call = try arena.string(self.call, field: "AuditRecord.call")
+        c.pointee.target = try arena.string(self.target, field: "AuditRecord.target")
+        c.pointee.outcome = try arena.string(self.outcome, field: "AuditRecord.outcome")
+        c.pointee.detail = try arena.string(self.detail, field: "AuditRecord.detail")
+        c.pointee.n_correlation_ids = self.correlationIds.count
+        c.pointee.correlation_ids = try arena.array(self.correlationIds) { (value) throws(RPCError) in try arena.string(value, field: "AuditRecord.correlation_ids") }
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__AuditRecord>) throws(RPCError) {
+        self.recordId = try ProtobufCBridge.string(c.pointee.record_id, field: "AuditRecord.record_id")
+        self.timeMicros = c.pointee.time_micros
+        self.tokenId = try ProtobufCBridge.string(c.pointee.token_id, field: "AuditRecord.token_id")
+        self.role = try Role.fromC(c.pointee.role, field: "AuditRecord.role")
+        self.tenantId = try ProtobufCBridge.string(c.pointee.tenant_id, field: "AuditRecord.tenant_id")
+        self.call = try ProtobufCBridge.string(c.pointee.call, field: "AuditRecord.call")
+        self.target = try ProtobufCBridge.string(c.pointee.target, field: "AuditRecord.target")
+        self.outcome = try ProtobufCBridge.string(c.pointee.outcome, field: "AuditRecord.outcome")
+        self.detail = try ProtobufCBridge.string(c.pointee.detail, field: "AuditRecord.detail")
+        self.correlationIds = try ProtobufCBridge.array(c.pointee.correlation_ids, count: c.pointee.n_correlation_ids) { (element) throws(RPCError) in try ProtobufCBridge.string(element, field: "AuditRecord.correlation_ids") }
+    }
+}
+
+/// A tenant admin lists its tenant's trail (every change made on the tenant, by its own tokens or
+/// an operator's); an operator lists the operator actions. Newest first.
+public struct ListAuditRecordsRequest: Sendable, Hashable {
+    /// Only records whose target is this identity (principal name, bridge id, token id, ...), any case.
+    public var identity: String
+    /// Only records made at or after / at or before these times (0: no bound).
+    public var startTimeMicros: Int64
+    public var endTimeMicros: Int64
+    /// At most this many (0: 1,000; at most 10,000).
+    public var limit: UInt32
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(identity: String = "", startTimeMicros: Int64 = 0, endTimeMicros: Int64 = 0, limit: UInt32 = 0) {
+        self.identity = identity
+        self.startTimeMicros = startTimeMicros
+        self.endTimeMicros = endTimeMicros
+        self.limit = limit
+    }
+}
+
+extension ListAuditRecordsRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ListAuditRecordsRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ListAuditRecordsRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ListAuditRecordsRequest>) { mms__v1__list_audit_records_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ListAuditRecordsRequest>) -> Int { mms__v1__list_audit_records_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ListAuditRecordsRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__list_audit_records_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ListAuditRecordsRequest>? { mms__v1__list_audit_records_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ListAuditRecordsRequest>) { mms__v1__list_audit_records_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListAuditRecordsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.identity = try arena.string(self.identity, field: "ListAuditRecordsRequest.identity")
+        c.pointee.start_time_micros = self.startTimeMicros
+        c.pointee.end_time_micros = self.endTimeMicros
+        c.pointee.limit = self.limit
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ListAuditRecordsRequest>) throws(RPCError) {
+        self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "ListAuditRecordsRequest.identity")
+        self.startTimeMicros = c.pointee.start_time_micros
+        self.endTimeMicros = c.pointee.end_time_micros
+        self.limit = c.pointee.limit
+    }
+}
+
+public struct ListAuditRecordsResponse: Sendable, Hashable {
+    public var records: [AuditRecord]
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(records: [AuditRecord] = []) {
+        self.records = records
+    }
+}
+
+extension ListAuditRecordsResponse: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__ListAuditRecordsResponse
+    /// Nesting depth of this message: 2 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.ListAuditRecordsResponse"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__ListAuditRecordsResponse>) { mms__v1__list_audit_records_response__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__ListAuditRecordsResponse>) -> Int { mms__v1__list_audit_records_response__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__ListAuditRecordsResponse>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__list_audit_records_response__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__ListAuditRecordsResponse>? { mms__v1__list_audit_records_response__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ListAuditRecordsResponse>) { mms__v1__list_audit_records_response__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListAuditRecordsResponse>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.n_records = self.records.count
+        c.pointee.records = try arena.array(self.records) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__ListAuditRecordsResponse>) throws(RPCError) {
+        self.records = try ProtobufCBridge.array(c.pointee.records, count: c.pointee.n_records) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: AuditRecord.self, field: "ListAuditRecordsResponse.records") }
+    }
+}
+
 /// The methods of `mms.v1.AdminService`, identified on the wire by their full names.
 public enum AdminServiceMethods {
     public static let createTenant = UnaryMethod<CreateTenantRequest, Tenant>(fullName: "mms.v1.AdminService/CreateTenant")
@@ -450,6 +602,7 @@ public enum AdminServiceMethods {
     public static let listTokens = UnaryMethod<ListTokensRequest, ListTokensResponse>(fullName: "mms.v1.AdminService/ListTokens")
     public static let revokeToken = UnaryMethod<RevokeTokenRequest, TokenInfo>(fullName: "mms.v1.AdminService/RevokeToken")
     public static let whoAmI = UnaryMethod<WhoAmIRequest, WhoAmIResponse>(fullName: "mms.v1.AdminService/WhoAmI")
+    public static let listAuditRecords = UnaryMethod<ListAuditRecordsRequest, ListAuditRecordsResponse>(fullName: "mms.v1.AdminService/ListAuditRecords")
 }
 
 /// What a server implements to serve `mms.v1.AdminService`.
@@ -460,6 +613,7 @@ public protocol AdminServiceHandler: Sendable {
     func listTokens(_ request: ListTokensRequest, context: ServerContext) async throws -> ListTokensResponse
     func revokeToken(_ request: RevokeTokenRequest, context: ServerContext) async throws -> TokenInfo
     func whoAmI(_ request: WhoAmIRequest, context: ServerContext) async throws -> WhoAmIResponse
+    func listAuditRecords(_ request: ListAuditRecordsRequest, context: ServerContext) async throws -> ListAuditRecordsResponse
 }
 
 extension AdminServiceHandler {
@@ -471,5 +625,6 @@ extension AdminServiceHandler {
         router.register(AdminServiceMethods.listTokens) { request, context in try await self.listTokens(request, context: context) }
         router.register(AdminServiceMethods.revokeToken) { request, context in try await self.revokeToken(request, context: context) }
         router.register(AdminServiceMethods.whoAmI) { request, context in try await self.whoAmI(request, context: context) }
+        router.register(AdminServiceMethods.listAuditRecords) { request, context in try await self.listAuditRecords(request, context: context) }
     }
 }

@@ -110,6 +110,11 @@ final class Authenticator: Sendable {
         return tenant
     }
 
+    /// The caller, when its token is valid (whatever it may do); nil otherwise.
+    func caller(_ context: ServerContext) -> Principal? {
+        try? self.authenticate(context)
+    }
+
     private func authenticate(_ context: ServerContext) throws(RPCError) -> Principal {
         guard let header = context.metadata["authorization"] else {
             throw RPCError(.unauthenticated, "no token: send 'authorization: Bearer <token>' metadata (mms --token or MMS_TOKEN)")

@@ -547,6 +547,141 @@ void   mms__v1__who_am_iresponse__free_unpacked
   assert(message->base.descriptor == &mms__v1__who_am_iresponse__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__audit_record__init
+                     (Mms__V1__AuditRecord         *message)
+{
+  static const Mms__V1__AuditRecord init_value = MMS__V1__AUDIT_RECORD__INIT;
+  *message = init_value;
+}
+size_t mms__v1__audit_record__get_packed_size
+                     (const Mms__V1__AuditRecord *message)
+{
+  assert(message->base.descriptor == &mms__v1__audit_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__audit_record__pack
+                     (const Mms__V1__AuditRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__audit_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__audit_record__pack_to_buffer
+                     (const Mms__V1__AuditRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__audit_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__AuditRecord *
+       mms__v1__audit_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__AuditRecord *)
+     protobuf_c_message_unpack (&mms__v1__audit_record__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__audit_record__free_unpacked
+                     (Mms__V1__AuditRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__audit_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__list_audit_records_request__init
+                     (Mms__V1__ListAuditRecordsRequest         *message)
+{
+  static const Mms__V1__ListAuditRecordsRequest init_value = MMS__V1__LIST_AUDIT_RECORDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__list_audit_records_request__get_packed_size
+                     (const Mms__V1__ListAuditRecordsRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__list_audit_records_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__list_audit_records_request__pack
+                     (const Mms__V1__ListAuditRecordsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__list_audit_records_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__list_audit_records_request__pack_to_buffer
+                     (const Mms__V1__ListAuditRecordsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__list_audit_records_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ListAuditRecordsRequest *
+       mms__v1__list_audit_records_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ListAuditRecordsRequest *)
+     protobuf_c_message_unpack (&mms__v1__list_audit_records_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__list_audit_records_request__free_unpacked
+                     (Mms__V1__ListAuditRecordsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__list_audit_records_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__list_audit_records_response__init
+                     (Mms__V1__ListAuditRecordsResponse         *message)
+{
+  static const Mms__V1__ListAuditRecordsResponse init_value = MMS__V1__LIST_AUDIT_RECORDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t mms__v1__list_audit_records_response__get_packed_size
+                     (const Mms__V1__ListAuditRecordsResponse *message)
+{
+  assert(message->base.descriptor == &mms__v1__list_audit_records_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__list_audit_records_response__pack
+                     (const Mms__V1__ListAuditRecordsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__list_audit_records_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__list_audit_records_response__pack_to_buffer
+                     (const Mms__V1__ListAuditRecordsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__list_audit_records_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__ListAuditRecordsResponse *
+       mms__v1__list_audit_records_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__ListAuditRecordsResponse *)
+     protobuf_c_message_unpack (&mms__v1__list_audit_records_response__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__list_audit_records_response__free_unpacked
+                     (Mms__V1__ListAuditRecordsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__list_audit_records_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor mms__v1__tenant__field_descriptors[3] =
 {
   {
@@ -1106,6 +1241,276 @@ const ProtobufCMessageDescriptor mms__v1__who_am_iresponse__descriptor =
   (ProtobufCMessageInit) mms__v1__who_am_iresponse__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor mms__v1__audit_record__field_descriptors[10] =
+{
+  {
+    "record_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, record_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_micros",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, time_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "role",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, role),
+    &mms__v1__role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tenant_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, tenant_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "call",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, call),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, target),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, outcome),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__AuditRecord, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "correlation_ids",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Mms__V1__AuditRecord, n_correlation_ids),
+    offsetof(Mms__V1__AuditRecord, correlation_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__audit_record__field_indices_by_name[] = {
+  5,   /* field[5] = call */
+  9,   /* field[9] = correlation_ids */
+  8,   /* field[8] = detail */
+  7,   /* field[7] = outcome */
+  0,   /* field[0] = record_id */
+  3,   /* field[3] = role */
+  6,   /* field[6] = target */
+  4,   /* field[4] = tenant_id */
+  1,   /* field[1] = time_micros */
+  2,   /* field[2] = token_id */
+};
+static const ProtobufCIntRange mms__v1__audit_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor mms__v1__audit_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.AuditRecord",
+  "AuditRecord",
+  "Mms__V1__AuditRecord",
+  "mms.v1",
+  sizeof(Mms__V1__AuditRecord),
+  10,
+  mms__v1__audit_record__field_descriptors,
+  mms__v1__audit_record__field_indices_by_name,
+  1,  mms__v1__audit_record__number_ranges,
+  (ProtobufCMessageInit) mms__v1__audit_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__list_audit_records_request__field_descriptors[4] =
+{
+  {
+    "identity",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsRequest, identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_time_micros",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsRequest, start_time_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_time_micros",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsRequest, end_time_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__list_audit_records_request__field_indices_by_name[] = {
+  2,   /* field[2] = end_time_micros */
+  0,   /* field[0] = identity */
+  3,   /* field[3] = limit */
+  1,   /* field[1] = start_time_micros */
+};
+static const ProtobufCIntRange mms__v1__list_audit_records_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor mms__v1__list_audit_records_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ListAuditRecordsRequest",
+  "ListAuditRecordsRequest",
+  "Mms__V1__ListAuditRecordsRequest",
+  "mms.v1",
+  sizeof(Mms__V1__ListAuditRecordsRequest),
+  4,
+  mms__v1__list_audit_records_request__field_descriptors,
+  mms__v1__list_audit_records_request__field_indices_by_name,
+  1,  mms__v1__list_audit_records_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__list_audit_records_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__list_audit_records_response__field_descriptors[1] =
+{
+  {
+    "records",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Mms__V1__ListAuditRecordsResponse, n_records),
+    offsetof(Mms__V1__ListAuditRecordsResponse, records),
+    &mms__v1__audit_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__list_audit_records_response__field_indices_by_name[] = {
+  0,   /* field[0] = records */
+};
+static const ProtobufCIntRange mms__v1__list_audit_records_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor mms__v1__list_audit_records_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.ListAuditRecordsResponse",
+  "ListAuditRecordsResponse",
+  "Mms__V1__ListAuditRecordsResponse",
+  "mms.v1",
+  sizeof(Mms__V1__ListAuditRecordsResponse),
+  1,
+  mms__v1__list_audit_records_response__field_descriptors,
+  mms__v1__list_audit_records_response__field_indices_by_name,
+  1,  mms__v1__list_audit_records_response__number_ranges,
+  (ProtobufCMessageInit) mms__v1__list_audit_records_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue mms__v1__role__enum_values_by_number[4] =
 {
   { "ROLE_UNSPECIFIED", "MMS__V1__ROLE__ROLE_UNSPECIFIED", 0 },
@@ -1138,7 +1543,7 @@ const ProtobufCEnumDescriptor mms__v1__role__descriptor =
   mms__v1__role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor mms__v1__admin_service__method_descriptors[6] =
+static const ProtobufCMethodDescriptor mms__v1__admin_service__method_descriptors[7] =
 {
   { "CreateTenant", &mms__v1__create_tenant_request__descriptor, &mms__v1__tenant__descriptor },
   { "ListTenants", &mms__v1__list_tenants_request__descriptor, &mms__v1__list_tenants_response__descriptor },
@@ -1146,10 +1551,12 @@ static const ProtobufCMethodDescriptor mms__v1__admin_service__method_descriptor
   { "ListTokens", &mms__v1__list_tokens_request__descriptor, &mms__v1__list_tokens_response__descriptor },
   { "RevokeToken", &mms__v1__revoke_token_request__descriptor, &mms__v1__token_info__descriptor },
   { "WhoAmI", &mms__v1__who_am_irequest__descriptor, &mms__v1__who_am_iresponse__descriptor },
+  { "ListAuditRecords", &mms__v1__list_audit_records_request__descriptor, &mms__v1__list_audit_records_response__descriptor },
 };
 const unsigned mms__v1__admin_service__method_indices_by_name[] = {
   0,        /* CreateTenant */
   2,        /* CreateToken */
+  6,        /* ListAuditRecords */
   1,        /* ListTenants */
   3,        /* ListTokens */
   4,        /* RevokeToken */
@@ -1162,7 +1569,7 @@ const ProtobufCServiceDescriptor mms__v1__admin_service__descriptor =
   "AdminService",
   "Mms__V1__AdminService",
   "mms.v1",
-  6,
+  7,
   mms__v1__admin_service__method_descriptors,
   mms__v1__admin_service__method_indices_by_name
 };
@@ -1213,6 +1620,14 @@ void mms__v1__admin_service__who_am_i(ProtobufCService *service,
 {
   assert(service->descriptor == &mms__v1__admin_service__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__admin_service__list_audit_records(ProtobufCService *service,
+                                                const Mms__V1__ListAuditRecordsRequest *input,
+                                                Mms__V1__ListAuditRecordsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__admin_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void mms__v1__admin_service__init (Mms__V1__AdminService_Service *service,
                                    Mms__V1__AdminService_ServiceDestroy destroy)

@@ -27,6 +27,9 @@ typedef struct Mms__V1__ListTokensResponse Mms__V1__ListTokensResponse;
 typedef struct Mms__V1__RevokeTokenRequest Mms__V1__RevokeTokenRequest;
 typedef struct Mms__V1__WhoAmIRequest Mms__V1__WhoAmIRequest;
 typedef struct Mms__V1__WhoAmIResponse Mms__V1__WhoAmIResponse;
+typedef struct Mms__V1__AuditRecord Mms__V1__AuditRecord;
+typedef struct Mms__V1__ListAuditRecordsRequest Mms__V1__ListAuditRecordsRequest;
+typedef struct Mms__V1__ListAuditRecordsResponse Mms__V1__ListAuditRecordsResponse;
 
 
 /* --- enums --- */
@@ -197,6 +200,91 @@ struct  Mms__V1__WhoAmIResponse
 #define MMS__V1__WHO_AM_IRESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__who_am_iresponse__descriptor) \
     , NULL }
+
+
+/*
+ * One entry of the audit trail (MISSION R8): who changed what, when, and how it ended.
+ */
+struct  Mms__V1__AuditRecord
+{
+  ProtobufCMessage base;
+  char *record_id;
+  /*
+   * When the call was made.
+   */
+  int64_t time_micros;
+  /*
+   * The caller's token id (public; never its secret) and role.
+   */
+  char *token_id;
+  Mms__V1__Role role;
+  /*
+   * The tenant the call acted on; empty for an operator call on no tenant.
+   */
+  char *tenant_id;
+  /*
+   * The call's short name, e.g. "MoveUser", "CreateToken", "StartMeetingMigration".
+   */
+  char *call;
+  /*
+   * What it acted on: a principal name, a bridge id, a token id, a tenant id; empty for a tenant setting.
+   */
+  char *target;
+  /*
+   * "OK"; "REFUSED" (the rules refused the change, nothing changed); or the status code's name,
+   * e.g. "PERMISSION_DENIED", "INVALID_ARGUMENT", "NOT_FOUND".
+   */
+  char *outcome;
+  /*
+   * What the caller was told: the error, the refusal's reason, or what was queued.
+   */
+  char *detail;
+  /*
+   * The migrations the call queued or merged into.
+   */
+  size_t n_correlation_ids;
+  char **correlation_ids;
+};
+#define MMS__V1__AUDIT_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__audit_record__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, MMS__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * A tenant admin lists its tenant's trail (every change made on the tenant, by its own tokens or
+ * an operator's); an operator lists the operator actions. Newest first.
+ */
+struct  Mms__V1__ListAuditRecordsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only records whose target is this identity (principal name, bridge id, token id, ...), any case.
+   */
+  char *identity;
+  /*
+   * Only records made at or after / at or before these times (0: no bound).
+   */
+  int64_t start_time_micros;
+  int64_t end_time_micros;
+  /*
+   * At most this many (0: 1,000; at most 10,000).
+   */
+  uint32_t limit;
+};
+#define MMS__V1__LIST_AUDIT_RECORDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_audit_records_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+struct  Mms__V1__ListAuditRecordsResponse
+{
+  ProtobufCMessage base;
+  size_t n_records;
+  Mms__V1__AuditRecord **records;
+};
+#define MMS__V1__LIST_AUDIT_RECORDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_audit_records_response__descriptor) \
+    , 0,NULL }
 
 
 /* Mms__V1__Tenant methods */
@@ -427,6 +515,63 @@ Mms__V1__WhoAmIResponse *
 void   mms__v1__who_am_iresponse__free_unpacked
                      (Mms__V1__WhoAmIResponse *message,
                       ProtobufCAllocator *allocator);
+/* Mms__V1__AuditRecord methods */
+void   mms__v1__audit_record__init
+                     (Mms__V1__AuditRecord         *message);
+size_t mms__v1__audit_record__get_packed_size
+                     (const Mms__V1__AuditRecord   *message);
+size_t mms__v1__audit_record__pack
+                     (const Mms__V1__AuditRecord   *message,
+                      uint8_t             *out);
+size_t mms__v1__audit_record__pack_to_buffer
+                     (const Mms__V1__AuditRecord   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__AuditRecord *
+       mms__v1__audit_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__audit_record__free_unpacked
+                     (Mms__V1__AuditRecord *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__ListAuditRecordsRequest methods */
+void   mms__v1__list_audit_records_request__init
+                     (Mms__V1__ListAuditRecordsRequest         *message);
+size_t mms__v1__list_audit_records_request__get_packed_size
+                     (const Mms__V1__ListAuditRecordsRequest   *message);
+size_t mms__v1__list_audit_records_request__pack
+                     (const Mms__V1__ListAuditRecordsRequest   *message,
+                      uint8_t             *out);
+size_t mms__v1__list_audit_records_request__pack_to_buffer
+                     (const Mms__V1__ListAuditRecordsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ListAuditRecordsRequest *
+       mms__v1__list_audit_records_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__list_audit_records_request__free_unpacked
+                     (Mms__V1__ListAuditRecordsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Mms__V1__ListAuditRecordsResponse methods */
+void   mms__v1__list_audit_records_response__init
+                     (Mms__V1__ListAuditRecordsResponse         *message);
+size_t mms__v1__list_audit_records_response__get_packed_size
+                     (const Mms__V1__ListAuditRecordsResponse   *message);
+size_t mms__v1__list_audit_records_response__pack
+                     (const Mms__V1__ListAuditRecordsResponse   *message,
+                      uint8_t             *out);
+size_t mms__v1__list_audit_records_response__pack_to_buffer
+                     (const Mms__V1__ListAuditRecordsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Mms__V1__ListAuditRecordsResponse *
+       mms__v1__list_audit_records_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   mms__v1__list_audit_records_response__free_unpacked
+                     (Mms__V1__ListAuditRecordsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Mms__V1__Tenant_Closure)
@@ -465,6 +610,15 @@ typedef void (*Mms__V1__WhoAmIRequest_Closure)
 typedef void (*Mms__V1__WhoAmIResponse_Closure)
                  (const Mms__V1__WhoAmIResponse *message,
                   void *closure_data);
+typedef void (*Mms__V1__AuditRecord_Closure)
+                 (const Mms__V1__AuditRecord *message,
+                  void *closure_data);
+typedef void (*Mms__V1__ListAuditRecordsRequest_Closure)
+                 (const Mms__V1__ListAuditRecordsRequest *message,
+                  void *closure_data);
+typedef void (*Mms__V1__ListAuditRecordsResponse_Closure)
+                 (const Mms__V1__ListAuditRecordsResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -496,6 +650,10 @@ struct Mms__V1__AdminService_Service
                    const Mms__V1__WhoAmIRequest *input,
                    Mms__V1__WhoAmIResponse_Closure closure,
                    void *closure_data);
+  void (*list_audit_records)(Mms__V1__AdminService_Service *service,
+                             const Mms__V1__ListAuditRecordsRequest *input,
+                             Mms__V1__ListAuditRecordsResponse_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Mms__V1__AdminService_ServiceDestroy)(Mms__V1__AdminService_Service *);
 void mms__v1__admin_service__init (Mms__V1__AdminService_Service *service,
@@ -509,7 +667,8 @@ void mms__v1__admin_service__init (Mms__V1__AdminService_Service *service,
       function_prefix__ ## create_token,\
       function_prefix__ ## list_tokens,\
       function_prefix__ ## revoke_token,\
-      function_prefix__ ## who_am_i  }
+      function_prefix__ ## who_am_i,\
+      function_prefix__ ## list_audit_records  }
 void mms__v1__admin_service__create_tenant(ProtobufCService *service,
                                            const Mms__V1__CreateTenantRequest *input,
                                            Mms__V1__Tenant_Closure closure,
@@ -534,6 +693,10 @@ void mms__v1__admin_service__who_am_i(ProtobufCService *service,
                                       const Mms__V1__WhoAmIRequest *input,
                                       Mms__V1__WhoAmIResponse_Closure closure,
                                       void *closure_data);
+void mms__v1__admin_service__list_audit_records(ProtobufCService *service,
+                                                const Mms__V1__ListAuditRecordsRequest *input,
+                                                Mms__V1__ListAuditRecordsResponse_Closure closure,
+                                                void *closure_data);
 
 /* --- descriptors --- */
 
@@ -550,6 +713,9 @@ extern const ProtobufCMessageDescriptor mms__v1__list_tokens_response__descripto
 extern const ProtobufCMessageDescriptor mms__v1__revoke_token_request__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__who_am_irequest__descriptor;
 extern const ProtobufCMessageDescriptor mms__v1__who_am_iresponse__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__audit_record__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__list_audit_records_request__descriptor;
+extern const ProtobufCMessageDescriptor mms__v1__list_audit_records_response__descriptor;
 extern const ProtobufCServiceDescriptor mms__v1__admin_service__descriptor;
 
 PROTOBUF_C__END_DECLS
