@@ -107,3 +107,45 @@ class WhoAmIResponse(_message.Message):
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     token: TokenInfo
     def __init__(self, token: _Optional[_Union[TokenInfo, _Mapping]] = ...) -> None: ...
+
+class AuditRecord(_message.Message):
+    __slots__ = ("record_id", "time_micros", "token_id", "role", "tenant_id", "call", "target", "outcome", "detail", "correlation_ids")
+    RECORD_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    CORRELATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    record_id: str
+    time_micros: int
+    token_id: str
+    role: Role
+    tenant_id: str
+    call: str
+    target: str
+    outcome: str
+    detail: str
+    correlation_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, record_id: _Optional[str] = ..., time_micros: _Optional[int] = ..., token_id: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., tenant_id: _Optional[str] = ..., call: _Optional[str] = ..., target: _Optional[str] = ..., outcome: _Optional[str] = ..., detail: _Optional[str] = ..., correlation_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListAuditRecordsRequest(_message.Message):
+    __slots__ = ("identity", "start_time_micros", "end_time_micros", "limit")
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    identity: str
+    start_time_micros: int
+    end_time_micros: int
+    limit: int
+    def __init__(self, identity: _Optional[str] = ..., start_time_micros: _Optional[int] = ..., end_time_micros: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListAuditRecordsResponse(_message.Message):
+    __slots__ = ("records",)
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[AuditRecord]
+    def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ...) -> None: ...
