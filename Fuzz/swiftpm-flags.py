@@ -2,7 +2,8 @@
 """Reads SwiftPM's build plan (.build/<config>.yaml) so Fuzz/run can compile a module's sources
 with swiftc itself: the clang flags SwiftPM gave that module (module maps and include paths of
 the C modules it sees), and the object files of every package module it depends on, directly or
-not. Usage: swiftpm-flags.py <plan.yaml> <Module> xcc|objects"""
+not, except those named after `objects` (compiled into the fuzz binary, instrumented).
+Usage: swiftpm-flags.py <plan.yaml> <Module> xcc | objects [SkippedModule...]"""
 import glob
 import json
 import os
@@ -10,6 +11,7 @@ import re
 import sys
 
 plan_path, module, what = sys.argv[1:4]
+skipped = set(sys.argv[4:]) | {"CMMSProtos", "CProtobufC"}
 plan = open(plan_path, encoding="utf-8").read()
 bin_dir = None
 
@@ -71,8 +73,8 @@ elif what == "objects":
         bin_dir = os.path.dirname(plan_path)
     objects = []
     for dep in sorted(deps):
-        if dep.startswith("MMS") or dep in ("CMMSProtos", "CProtobufC"):
-            continue  # our own modules are compiled into the fuzz binary, instrumented
+        if dep in skipped:
+            continue
         objects += sorted(glob.glob(f"{bin_dir}/{dep}.build/**/*.o", recursive=True))
     print("\n".join(objects))
 else:

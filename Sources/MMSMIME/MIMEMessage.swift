@@ -16,7 +16,9 @@ public indirect enum MIMEPart: Sendable, Hashable {
 
     /// An attachment: base64, `Content-Disposition: attachment` with its file name (RFC 2231 when not ASCII).
     public static func attachment(fileName: String, contentType: String, content: [UInt8]) -> MIMEPart {
-        let safeType = contentType.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) && contentType.contains("/")
+        // RFC 6838 §4.2: type and subtype names are at most 127 characters; a longer "type" (or one
+        // with parameters too long to fold) would be cut by a forced fold, so it is not used.
+        let safeType = contentType.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) && contentType.contains("/") && contentType.utf8.count <= 255
             ? contentType : "application/octet-stream"
         return .leaf(
             contentType: "\(safeType); \(HeaderText.parameter("name", fileName))",
