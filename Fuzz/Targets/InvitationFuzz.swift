@@ -1,5 +1,11 @@
-#if !FUZZING
+#if FUZZING
+typealias InvitationFormat = BodyFormat
+typealias InvitationDialIn = DialInNumber
+#else
 @testable import MMSCore
+// MMSMessages, in the same test target, has its own BodyFormat and DialInNumber.
+typealias InvitationFormat = MMSCore.BodyFormat
+typealias InvitationDialIn = MMSCore.DialInNumber
 #endif
 
 /// Target `invitation` (Sources/MMSCore/Invitation): the online-meeting block finder and rewriter,
@@ -17,7 +23,7 @@ enum InvitationFuzz {
 
     static func details(_ flags: UInt8) -> JoinDetails {
         let dialIn = flags & 8 != 0
-        let numbers = dialIn ? [DialInNumber(number: "+13238867531", label: "United States, Los Angeles (Toll)")] : []
+        let numbers = dialIn ? [InvitationDialIn(number: "+13238867531", label: "United States, Los Angeles (Toll)")] : []
         let conferenceId: String? = dialIn ? "291633251" : nil
         switch (flags >> 1) & 3 {
         case 0, 3:
@@ -33,7 +39,7 @@ enum InvitationFuzz {
     static func check(_ data: [UInt8]) throws(PropertyFailure) {
         var input = FuzzBytes(data)
         let flags = input.byte()
-        let format: BodyFormat = flags & 1 == 1 ? .plainText : .html
+        let format: InvitationFormat = flags & 1 == 1 ? .plainText : .html
         let body = String(decoding: input.rest(), as: UTF8.self)
         let bytes = Array(body.utf8)
         let details = details(flags)
