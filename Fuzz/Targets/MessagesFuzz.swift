@@ -8,8 +8,8 @@ import NIOCore
 /// itself): the decode of every request message the server accepts.
 ///
 /// The first byte picks the message type; the rest is its encoding. Properties, for a decode that
-/// succeeds: encoding the value and decoding that gives the same value, and encoding is stable
-/// (the second encoding equals the first). A decode that fails throws `INVALID_ARGUMENT` with a
+/// succeeds: encoding the value and decoding that gives the same value (NaN doubles compared by
+/// how they print), and encoding is stable (the second encoding equals the first). A decode that fails throws `INVALID_ARGUMENT` with a
 /// message; nothing else (no crash, no leak: AddressSanitizer's leak check runs at exit).
 enum MessagesFuzz {
     static let name = "messages"
@@ -88,9 +88,12 @@ enum MessagesFuzz {
         } catch {
             throw PropertyFailure(description: "\(M.messageName) encoded as \(describe(encoded)) does not decode: \(error.message)")
         }
-        try require(again == value, "\(M.messageName): decode(encode(x)) != x for input \(describe(bytes))")
         let encodedAgain = (try? again.serializedBytes()) ?? []
         try require(encodedAgain == encoded, "\(M.messageName): encoding is not stable: \(describe(encoded)) then \(describe(encodedAgain))")
+        // A double field may hold NaN, which is not equal to itself (Regressions/messages/nan-rate-limit):
+        // then the values must print the same (and, above, encode to the same bytes).
+        try require(again == value || String(describing: again) == String(describing: value),
+                    "\(M.messageName): decode(encode(x)) != x for input \(describe(bytes))")
     }
 }
 
