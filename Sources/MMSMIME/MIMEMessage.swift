@@ -101,6 +101,9 @@ public struct MIMEMessage: Sendable, Hashable {
         let text = Array("\(field.name): \(field.value)".utf8)
         var out: [UInt8] = []
         var lineLength = 0
+        // Whether the line so far holds more than white space: a fold never leaves a line of only
+        // white space, which RFC 5322 §3.2.2 forbids generating (Fuzz/Regressions/mime).
+        var lineHasText = false
         var index = 0
         // The space after "Name:" is never a fold: a value must not start with a line break.
         let firstFold = field.name.utf8.count + 2
@@ -109,12 +112,15 @@ public struct MIMEMessage: Sendable, Hashable {
             if byte == 13, index + 1 < text.count, text[index + 1] == 10 {  // a fold already in the value
                 out += [13, 10]
                 lineLength = 0
+                lineHasText = false
                 index += 2
                 continue
             }
-            if byte == 32, index >= firstFold, lineLength > 0, lineLength >= 60 || lineLength + nextWordLength(text, from: index + 1) > 76 {
+            if byte == 32, index >= firstFold, lineLength > 0, lineHasText,
+               lineLength >= 60 || lineLength + nextWordLength(text, from: index + 1) > 76 {
                 out += [13, 10]
                 lineLength = 0
+                lineHasText = false
             } else if lineLength >= 990 {
                 // A word this long cannot be folded (folding needs whitespace); never exceed 998.
                 out += [13, 10, 32]
@@ -122,6 +128,7 @@ public struct MIMEMessage: Sendable, Hashable {
             }
             out.append(byte)
             lineLength += 1
+            if byte != 32 && byte != 9 { lineHasText = true }
             index += 1
         }
         out += [13, 10]

@@ -160,7 +160,9 @@ struct MIMETests {
         #expect(HeaderText.parameter("filename", "é 1.txt") == "filename*=UTF-8''%C3%A9%201.txt")
 
         // Written into a message, every line stays under 998 octets and none is only white space.
-        let message = MIMEMessage(headers: [MIMEHeaderField("Subject", subject)],
+        // Long words with several spaces between: folds never leave a line of only spaces.
+        let spaced = HeaderText.unstructured(String(repeating: "x", count: 80) + "   " + String(repeating: "y", count: 80))
+        let message = MIMEMessage(headers: [MIMEHeaderField("Subject", subject), MIMEHeaderField("X-Spaced", spaced)],
                                   body: .multipart(subtype: "mixed", parts: [
                                       .attachment(fileName: name, contentType: "application/" + word, content: [1, 2, 3]),
                                   ]))
