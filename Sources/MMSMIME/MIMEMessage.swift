@@ -19,6 +19,8 @@ public indirect enum MIMEPart: Sendable, Hashable {
         // RFC 6838 §4.2: type and subtype names are at most 127 characters; a longer "type" (or one
         // with parameters too long to fold) would be cut by a forced fold, so it is not used.
         let safeType = contentType.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) && contentType.contains("/") && contentType.utf8.count <= 255
+            // A leaf cannot be a multipart or a message (RFC 2046 §5): it would have no boundary.
+            && !contentType.lowercased().hasPrefix("multipart/") && !contentType.lowercased().hasPrefix("message/")
             ? contentType : "application/octet-stream"
         return .leaf(
             contentType: "\(safeType); \(HeaderText.parameter("name", fileName))",
@@ -104,6 +106,8 @@ public struct MIMEMessage: Sendable, Hashable {
         // Whether the line so far holds more than white space: a fold never leaves a line of only
         // white space, which RFC 5322 §3.2.2 forbids generating (Fuzz/Regressions/mime).
         var lineHasText = false
+        // Nor is a fold put before trailing white space, which would end the field with such a line.
+        let lastText = text.lastIndex { $0 != 32 && $0 != 9 } ?? -1
         var index = 0
         // The space after "Name:" is never a fold: a value must not start with a line break.
         let firstFold = field.name.utf8.count + 2
@@ -116,7 +120,7 @@ public struct MIMEMessage: Sendable, Hashable {
                 index += 2
                 continue
             }
-            if byte == 32, index >= firstFold, lineLength > 0, lineHasText,
+            if byte == 32, index >= firstFold, lineLength > 0, lineHasText, index < lastText,
                lineLength >= 60 || lineLength + nextWordLength(text, from: index + 1) > 76 {
                 out += [13, 10]
                 lineLength = 0
