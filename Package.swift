@@ -262,6 +262,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Replays Fuzz/Corpus and Fuzz/Regressions through the fuzz targets' properties (Fuzz/README.md).
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: [
+                "MMSWire", "MMSRPC", "MMSMessages", "MMSCore", "MMSICalendar", "MMSMIME", "MMSSMTP", "MMSCalDAV",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz",
+            sources: ["Targets", "Tests"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [

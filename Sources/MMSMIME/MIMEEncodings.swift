@@ -121,8 +121,24 @@ public enum HeaderText {
     /// `=?UTF-8?B?…?=` words of at most 75 characters each, split between characters, never inside one.
     public static func unstructured(_ text: String) -> String {
         let flattened = text.replacingLineBreaks()
-        if flattened.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) && !flattened.contains("=?") { return flattened }
+        if flattened.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) && !flattened.contains("=?") && !hasUnfoldableRun(flattened) {
+            return flattened
+        }
         return encodedWords(flattened)
+    }
+
+    /// The longest run of bytes without a space a header value may hold as is: folding needs a
+    /// space, and a longer run would be cut by a forced fold that adds one (Fuzz/, mime target).
+    /// Text with a longer run is written as encoded-words, whose separating spaces decoders drop.
+    static let longestUnfoldableRun = 900
+
+    static func hasUnfoldableRun(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            run = byte == 32 ? 0 : run + 1
+            if run > longestUnfoldableRun { return true }
+        }
+        return false
     }
 
     /// `text` as encoded-words separated by a folding space (`=?UTF-8?B?…?=`, each ≤ 75 chars).
@@ -145,7 +161,7 @@ public enum HeaderText {
     /// A mailbox for `From:`, `To:`, `Sender:`: `Name <address>`, the name quoted or encoded as needed.
     public static func mailbox(displayName: String?, address: String) -> String {
         guard let name = displayName?.replacingLineBreaks(), !name.isEmpty else { return "<\(address)>" }
-        if name.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) {
+        if name.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) && !hasUnfoldableRun(name) {
             let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return "\"\(quoted)\" <\(address)>"
         }
@@ -153,11 +169,13 @@ public enum HeaderText {
     }
 
     /// A parameter `name=value`: quoted when ASCII, `name*=UTF-8''percent-encoded` (RFC 2231) otherwise.
+    /// A value too long for one header line (over 900 bytes written) is split into RFC 2231
+    /// continuations, `name*0*=UTF-8''…; name*1*=…`, which folding can put on lines of their own.
     public static func parameter(_ name: String, _ value: String) -> String {
         let flattened = value.replacingLineBreaks()
         if flattened.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) {
             let quoted = flattened.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\(name)=\"\(quoted)\""
+            if quoted.utf8.count <= longestUnfoldableRun { return "\(name)=\"\(quoted)\"" }
         }
         let hex = Array("0123456789ABCDEF".utf8)
         var encoded: [UInt8] = []
@@ -166,7 +184,19 @@ public enum HeaderText {
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
             if plain { encoded.append(byte) } else { encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]] }
         }
-        return "\(name)*=UTF-8''" + String(decoding: encoded, as: UTF8.self)
+        if encoded.count <= longestUnfoldableRun { return "\(name)*=UTF-8''" + String(decoding: encoded, as: UTF8.self) }
+        // Continuations of at most 60 characters, never splitting a %XX escape.
+        var sections: [String] = []
+        var start = 0
+        while start < encoded.count {
+            var end = min(start + 60, encoded.count)
+            if end < encoded.count, encoded[end - 1] == UInt8(ascii: "%") { end -= 1 }
+            if end < encoded.count, end >= 2, encoded[end - 2] == UInt8(ascii: "%") { end -= 2 }
+            let charset = sections.isEmpty ? "UTF-8''" : ""
+            sections.append("\(name)*\(sections.count)*=\(charset)" + String(decoding: encoded[start..<end], as: UTF8.self))
+            start = end
+        }
+        return sections.joined(separator: "; ")
     }
 }
 

@@ -16,7 +16,11 @@ public indirect enum MIMEPart: Sendable, Hashable {
 
     /// An attachment: base64, `Content-Disposition: attachment` with its file name (RFC 2231 when not ASCII).
     public static func attachment(fileName: String, contentType: String, content: [UInt8]) -> MIMEPart {
-        let safeType = contentType.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) && contentType.contains("/")
+        // RFC 6838 §4.2: type and subtype names are at most 127 characters; a longer "type" (or one
+        // with parameters too long to fold) would be cut by a forced fold, so it is not used.
+        let safeType = contentType.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) && contentType.contains("/") && contentType.utf8.count <= 255
+            // A leaf cannot be a multipart or a message (RFC 2046 §5): it would have no boundary.
+            && !contentType.lowercased().hasPrefix("multipart/") && !contentType.lowercased().hasPrefix("message/")
             ? contentType : "application/octet-stream"
         return .leaf(
             contentType: "\(safeType); \(HeaderText.parameter("name", fileName))",
@@ -99,6 +103,11 @@ public struct MIMEMessage: Sendable, Hashable {
         let text = Array("\(field.name): \(field.value)".utf8)
         var out: [UInt8] = []
         var lineLength = 0
+        // Whether the line so far holds more than white space: a fold never leaves a line of only
+        // white space, which RFC 5322 §3.2.2 forbids generating (Fuzz/Regressions/mime).
+        var lineHasText = false
+        // Nor is a fold put before trailing white space, which would end the field with such a line.
+        let lastText = text.lastIndex { $0 != 32 && $0 != 9 } ?? -1
         var index = 0
         // The space after "Name:" is never a fold: a value must not start with a line break.
         let firstFold = field.name.utf8.count + 2
@@ -107,12 +116,15 @@ public struct MIMEMessage: Sendable, Hashable {
             if byte == 13, index + 1 < text.count, text[index + 1] == 10 {  // a fold already in the value
                 out += [13, 10]
                 lineLength = 0
+                lineHasText = false
                 index += 2
                 continue
             }
-            if byte == 32, index >= firstFold, lineLength > 0, lineLength >= 60 || lineLength + nextWordLength(text, from: index + 1) > 76 {
+            if byte == 32, index >= firstFold, lineLength > 0, lineHasText, index < lastText,
+               lineLength >= 60 || lineLength + nextWordLength(text, from: index + 1) > 76 {
                 out += [13, 10]
                 lineLength = 0
+                lineHasText = false
             } else if lineLength >= 990 {
                 // A word this long cannot be folded (folding needs whitespace); never exceed 998.
                 out += [13, 10, 32]
@@ -120,6 +132,7 @@ public struct MIMEMessage: Sendable, Hashable {
             }
             out.append(byte)
             lineLength += 1
+            if byte != 32 && byte != 9 { lineHasText = true }
             index += 1
         }
         out += [13, 10]

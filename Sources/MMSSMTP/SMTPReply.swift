@@ -60,31 +60,41 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
     private var lines: [String] = []
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if buffer.readableBytes > Self.maximumLineLength { throw SMTPError("the server sent a reply line over \(Self.maximumLineLength) bytes") }
-            return .needMoreData
-        }
-        let length = newline - buffer.readerIndex + 1
-        guard length <= Self.maximumLineLength + 1, var bytes = buffer.readBytes(length: length) else {
-            throw SMTPError("the server sent a reply line over \(Self.maximumLineLength) bytes")
-        }
-        // Bytes, not Characters: "\r\n" is one Character, so String's hasSuffix("\n") misses it.
-        while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
-        let line = String(decoding: bytes, as: UTF8.self)
-        let utf8 = bytes
-        guard utf8.count >= 3, utf8[0...2].allSatisfy({ $0 >= 48 && $0 <= 57 }), let lineCode = Int(String(line.prefix(3))) else {
-            throw SMTPError("the server sent a line that is not an SMTP reply: \(line.prefix(80))")
-        }
-        if let code, code != lineCode { throw SMTPError("the server changed the reply code inside a multi-line reply") }
-        code = lineCode
-        let separator = utf8.count > 3 ? utf8[3] : UInt8(ascii: " ")
-        lines.append(utf8.count > 4 ? String(line.dropFirst(4)) : "")
-        if separator == UInt8(ascii: "-") { return .continue }
-        let reply = SMTPReply(code: lineCode, enhancedCode: Self.enhancedCode(lines.first ?? "", code: lineCode), lines: lines)
-        code = nil
-        lines = []
+        guard let reply = try nextReply(from: &buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(reply))
         return .continue
+    }
+
+    /// The next whole reply in `buffer`, or nil when it holds no complete reply yet; the lines of
+    /// a reply still arriving are kept. The decoder's logic without a channel (Fuzz/, smtp-reply).
+    mutating func nextReply(from buffer: inout ByteBuffer) throws(SMTPError) -> SMTPReply? {
+        while true {
+            guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+                if buffer.readableBytes > Self.maximumLineLength { throw SMTPError("the server sent a reply line over \(Self.maximumLineLength) bytes") }
+                return nil
+            }
+            let length = newline - buffer.readerIndex + 1
+            guard length <= Self.maximumLineLength + 1, var bytes = buffer.readBytes(length: length) else {
+                throw SMTPError("the server sent a reply line over \(Self.maximumLineLength) bytes")
+            }
+            // Bytes, not Characters: "\r\n" is one Character, so String's hasSuffix("\n") misses it.
+            while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+            // The code and the text are cut at byte offsets, not Characters: a combining mark or an
+            // invalid byte after the separator must neither drop text nor hide the code (Fuzz/, smtp-reply).
+            guard bytes.count >= 3, bytes[0...2].allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                throw SMTPError("the server sent a line that is not an SMTP reply: \(String(decoding: bytes, as: UTF8.self).prefix(80))")
+            }
+            let lineCode = bytes[0...2].reduce(0) { $0 * 10 + Int($1 - 48) }
+            if let code, code != lineCode { throw SMTPError("the server changed the reply code inside a multi-line reply") }
+            code = lineCode
+            let separator = bytes.count > 3 ? bytes[3] : UInt8(ascii: " ")
+            lines.append(String(decoding: bytes.dropFirst(4), as: UTF8.self))
+            if separator == UInt8(ascii: "-") { continue }
+            let reply = SMTPReply(code: lineCode, enhancedCode: Self.enhancedCode(lines.first ?? "", code: lineCode), lines: lines)
+            code = nil
+            lines = []
+            return reply
+        }
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {

@@ -137,4 +137,43 @@ struct MIMETests {
         let header = text.components(separatedBy: "\r\nSubject:")[0]
         #expect(header.replacingOccurrences(of: "\r\n", with: "") == "To: " + longTo)
     }
+
+    @Test("Header values too long to fold are encoded, not cut by a forced fold (Fuzz/Regressions/mime)")
+    func longHeaderValues() {
+        // A subject that is one 1,000-byte word: a forced fold would add a space; encoded-words keep it.
+        let word = String(repeating: "x", count: 1000)
+        let subject = HeaderText.unstructured(word)
+        #expect(subject.hasPrefix("=?UTF-8?B?"))
+        #expect(subject.components(separatedBy: "\r\n ").allSatisfy { $0.utf8.count <= 75 })
+        #expect(HeaderText.unstructured("short subject") == "short subject")
+        #expect(HeaderText.mailbox(displayName: word, address: "a@x.test").hasPrefix("=?UTF-8?B?"))
+
+        // A non-ASCII file name of 1,200 encoded bytes: RFC 2231 continuations of at most 60 characters.
+        let name = String(repeating: "é", count: 200)
+        let parameter = HeaderText.parameter("filename", name)
+        let sections = parameter.components(separatedBy: "; ")
+        #expect(sections.count > 1)
+        #expect(sections.first?.hasPrefix("filename*0*=UTF-8''%C3%A9") == true)
+        #expect(sections.enumerated().allSatisfy { $1.hasPrefix("filename*\($0)*=") })
+        let encoded = sections.map { $0.split(separator: "=", maxSplits: 1)[1] }.joined().replacingOccurrences(of: "UTF-8''", with: "")
+        #expect(encoded.removingPercentEncoding == name)
+        #expect(HeaderText.parameter("filename", "é 1.txt") == "filename*=UTF-8''%C3%A9%201.txt")
+
+        // Written into a message, every line stays under 998 octets and none is only white space.
+        // Long words with several spaces between: folds never leave a line of only spaces.
+        let spaced = HeaderText.unstructured(String(repeating: "x", count: 80) + "   " + String(repeating: "y", count: 80))
+        let message = MIMEMessage(headers: [MIMEHeaderField("Subject", subject), MIMEHeaderField("X-Spaced", spaced)],
+                                  body: .multipart(subtype: "mixed", parts: [
+                                      .attachment(fileName: name, contentType: "application/" + word, content: [1, 2, 3]),
+                                  ]))
+        let text = String(decoding: message.serialized(boundarySeed: "seed"), as: UTF8.self)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 998 })
+        #expect(!lines.contains { !$0.isEmpty && $0.allSatisfy { $0 == " " || $0 == "\t" } })
+        // A multipart type for an attachment (a leaf) is not used.
+        #expect(MIMEPart.attachment(fileName: "a", contentType: "multipart/mixed", content: []) ==
+                MIMEPart.attachment(fileName: "a", contentType: "application/octet-stream", content: []))
+        // A content type longer than RFC 6838 allows is not used.
+        #expect(text.replacingOccurrences(of: "\r\n ", with: " ").contains("Content-Type: application/octet-stream; name*0*=UTF-8''"))
+    }
 }

@@ -32,6 +32,20 @@ struct SMTPReplyDecoderTests {
         #expect(throws: SMTPError.self) { try other.writeInbound(ByteBuffer(string: "250-a\r\n251 b\r\n")) }
     }
 
+    @Test("The code and the text are cut at bytes: a combining mark or a bad byte after the code loses nothing (Fuzz/Regressions/smtp-reply)")
+    func cutsAtBytes() throws {
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            inputOutputPairs: [
+                // A combining mark right after the separator used to fuse with it into one Character, and was dropped.
+                (ByteBuffer(string: "250 \u{301}ok\r\n"), [SMTPReply(code: 250, lines: ["\u{301}ok"])]),
+                // The fuzzer's input: an invalid byte after "672"; the text keeps its replacement character.
+                (ByteBuffer(bytes: Array("672".utf8) + [0xE4, 0xA4, 0x0A]), [SMTPReply(code: 672, lines: ["\u{FFFD}"])]),
+                // A combining mark on the last digit used to hide the code; its second byte is text now.
+                (ByteBuffer(string: "25\u{30}\u{301} x\r\n"), [SMTPReply(code: 250, lines: ["\u{FFFD} x"])]),
+            ],
+            decoderFactory: { SMTPReplyDecoder() })
+    }
+
     @Test("The EHLO keywords of a reply, upper-cased, parameters kept")
     func extensions() {
         let reply = SMTPReply(code: 250, lines: ["localhost", "SIZE 33554432", "PIPELINING", "auth plain LOGIN"])
