@@ -15,9 +15,9 @@ extension SQLiteMigrationStore {
     }
 
     public func meetings(_ tenant: TenantID, organizedBy organizer: UserID, startingFrom start: Date) async throws -> [CalendarMeeting] {
-        // One indexed statement (the engine's read of a calendar, once per migration): on the
-        // calling thread, its statement cached (issue 11: GRDB's pool hop cost more than the read).
-        try readNow { db in
+        // A whole calendar (once per migration, and for ListMeetings): unbounded, so on GRDB's
+        // reader queue, never on the caller's thread (an RPC's event loop); the statement cached.
+        try await read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT body, data FROM meetings WHERE tenant = ? AND organizer = ?

@@ -71,8 +71,9 @@ extension SQLiteMigrationStore {
     }
 
     public func meetingOutcomes(_ correlationId: CorrelationID) async throws -> [MeetingOutcomeRecord] {
-        // Twice per migration attempt (its start and its end): one statement on the primary key.
-        try readNow { db in
+        // Twice per migration attempt, and for ListMeetingOutcomes: as many rows as the migration
+        // has meetings, so on GRDB's reader queue, not the caller's thread; the statement cached.
+        try await read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM meeting_outcomes WHERE migration_id = ? ORDER BY recorded_at, meeting"),
                 arguments: [correlationId.rawValue]
