@@ -4,12 +4,10 @@ import Synchronization
 
 /// The connectors' metrics: CalDAV requests and SMTP deliveries by outcome, with their latency.
 final class ConnectorMetrics: Sendable {
-    private let factory: any MetricsFactory
-    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let labelled: LabelledMetrics
 
     init(factory: any MetricsFactory) {
-        self.factory = factory
+        self.labelled = LabelledMetrics(factory: factory)
     }
 
     /// A CalDAV request (`CalDAVMailbox.RequestObserver`): `outcome` is the status class
@@ -30,23 +28,11 @@ final class ConnectorMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return self.counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: self.factory)
-            counters[key] = counter
-            return counter
-        }
+        self.labelled.counter(label, dimensions)
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return self.timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: self.factory)
-            timers[key] = timer
-            return timer
-        }
+        self.labelled.timer(label, dimensions)
     }
 }
 

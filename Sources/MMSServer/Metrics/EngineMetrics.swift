@@ -15,12 +15,12 @@ final class EngineMetrics: MigrationObserver {
     private let started: CoreMetrics.Counter
     private let refusedRecipients: CoreMetrics.Counter
     private let starts = Mutex<[CorrelationID: ContinuousClock.Instant]>([:])
-    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let labelled: LabelledMetrics
 
     init(store: any MigrationStore, factory: any MetricsFactory, logger: Logger) {
         self.store = store
         self.factory = factory
+        self.labelled = LabelledMetrics(factory: factory)
         self.logger = logger
         self.started = CoreMetrics.Counter(label: "mms_migration_attempts_started_total", factory: factory)
         self.refusedRecipients = CoreMetrics.Counter(label: "mms_invitation_recipients_refused_total", factory: factory)
@@ -96,23 +96,11 @@ final class EngineMetrics: MigrationObserver {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return self.counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: self.factory)
-            counters[key] = counter
-            return counter
-        }
+        self.labelled.counter(label, dimensions)
     }
 
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return self.timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: self.factory)
-            timers[key] = timer
-            return timer
-        }
+        self.labelled.timer(label, dimensions)
     }
 }
 
