@@ -14,6 +14,12 @@ enum ListingContract {
         try require(listed == ["ann@contoso.com", "bob@contoso.com", "carol@contoso.com"], "users by principal name, got \(listed)")
         let limited = try await store.users(Fixtures.tenant, limit: 2).map(\.userPrincipalName)
         try require(limited == ["ann@contoso.com", "bob@contoso.com"], "limit honoured, got \(limited)")
+        // Paging (issue 16): after a principal name, case-insensitively, in the same order.
+        let after = try await store.users(Fixtures.tenant, after: "ann@contoso.com", limit: 10).map(\.userPrincipalName)
+        try require(after == ["bob@contoso.com", "carol@contoso.com"], "users after ann, got \(after)")
+        let afterUpper = try await store.users(Fixtures.tenant, after: "BOB@contoso.com", limit: 10).map(\.userPrincipalName)
+        try require(afterUpper == ["carol@contoso.com"], "after compares case-insensitively, got \(afterUpper)")
+        try require(try await store.users(Fixtures.tenant, after: "carol@contoso.com", limit: 10).isEmpty, "nothing after the last")
         try require(try await store.users(other, limit: 10).map(\.userPrincipalName) == ["zed@fabrikam.com"], "other tenant's users apart")
 
         let bridges = try await store.bridges(Fixtures.tenant).map(\.id)

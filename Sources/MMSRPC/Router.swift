@@ -64,28 +64,43 @@ public enum ErasedHandler: Sendable {
 
 /// Maps method names to handlers, grpc-swift style: services register their methods,
 /// the server looks each call's method up here. An unknown name is answered `UNIMPLEMENTED`.
+///
+/// Every registered method runs inside the router's interceptors (``ServerInterceptor``), which
+/// see the call before its request is decoded: give them at `init`, before registering.
 public struct RPCRouter: Sendable {
+    /// Run around every method registered after them, the first outermost.
+    public let interceptors: [any ServerInterceptor]
     /// Each method's handler, and its index in registration order: a server keeps per-method
     /// state in an array at that index rather than look it up by name on every call.
     private var handlers: [String: (handler: ErasedHandler, index: Int)] = [:]
     /// The method names in index order.
     public private(set) var methodNamesByIndex: [String] = []
 
-    public init() {}
+    public init(interceptors: [any ServerInterceptor] = []) {
+        self.interceptors = interceptors
+    }
 
     /// Registers a unary method. A second registration of the same name replaces the first.
     public mutating func register<Request, Response>(
         _ method: UnaryMethod<Request, Response>,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
-        self.add(method.fullName, .unary { requestBytes, context, allocator in
+        let interceptors = self.interceptors[...]
+        @Sendable func run(_ requestBytes: ByteBuffer, _ context: ServerContext, _ allocator: ByteBufferAllocator) async throws -> (ByteBuffer, Int) {
             let request = try Request.decode(from: requestBytes)
             let response = try await handler(request, context)
             var buffer = allocator.buffer(capacity: 256)
             let headerStart = buffer.reserveFrameHeader()
             try response.encode(into: &buffer)
             return (buffer, headerStart)
-        })
+        }
+        if interceptors.isEmpty {
+            self.add(method.fullName, .unary(run))
+        } else {
+            self.add(method.fullName, .unary { requestBytes, context, allocator in
+                try await Self.intercepted(interceptors, context) { context in try await run(requestBytes, context, allocator) }
+            })
+        }
     }
 
     /// Registers a server-streaming method.
@@ -93,9 +108,12 @@ public struct RPCRouter: Sendable {
         _ method: ServerStreamingMethod<Request, Response>,
         handler: @escaping @Sendable (Request, ResponseStreamWriter<Response>, ServerContext) async throws -> Void
     ) {
+        let interceptors = self.interceptors[...]
         self.add(method.fullName, .serverStreaming { requestBytes, context, sink in
-            let request = try Request.decode(from: requestBytes)
-            try await handler(request, ResponseStreamWriter(sink: sink), context)
+            try await Self.intercepted(interceptors, context) { context in
+                let request = try Request.decode(from: requestBytes)
+                try await handler(request, ResponseStreamWriter(sink: sink), context)
+            }
         })
     }
 

@@ -275,7 +275,8 @@ extension ServerConnectionHandler {
             let error = convertible.rpcError
             return StatusPayload(code: error.code.rawValue, message: error.message, details: error.details, metadata: error.metadata)
         default:
-            return StatusPayload(code: StatusCode.unknown.rawValue, message: "the handler failed: \(error)")
+            // Never the error's text (issue 16): a router with an ErrorBoundary logs it under an id first.
+            return StatusPayload(code: StatusCode.internalError.rawValue, message: "internal error")
         }
     }
 

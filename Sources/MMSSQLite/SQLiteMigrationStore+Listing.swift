@@ -3,11 +3,13 @@ import GRDB
 import MMSCore
 
 extension SQLiteMigrationStore {
-    public func users(_ tenant: TenantID, limit: Int) async throws -> [User] {
+    public func users(_ tenant: TenantID, after: String?, limit: Int) async throws -> [User] {
         try await read { db in
             // users_by_principal_name serves both the filter and the order.
-            try Data.fetchAll(db, sql: "SELECT data FROM users WHERE tenant = ? ORDER BY upn_key LIMIT ?", arguments: [tenant.rawValue, limit])
-                .map { try StoredForm.user($0) }
+            try Data.fetchAll(
+                db, sql: "SELECT data FROM users WHERE tenant = ? AND upn_key > ? ORDER BY upn_key LIMIT ?",
+                arguments: [tenant.rawValue, after?.lowercased() ?? "", limit]
+            ).map { try StoredForm.user($0) }
         }
     }
 

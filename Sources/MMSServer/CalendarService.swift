@@ -16,7 +16,7 @@ struct CalendarService: CalendarServiceHandler {
 
     func addMeeting(_ request: AddMeetingRequest, context: ServerContext) async throws -> MMSMessages.Meeting {
         try await self.audit.run(context, target: request.meeting?.organizer ?? "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             guard let meeting = request.meeting else { throw RPCError(.invalidArgument, "meeting is missing") }
             let organizer = try Validate.identity(meeting.organizer, field: "meeting.organizer")
             guard meeting.attendees.count <= Self.maxAttendees else {
@@ -67,14 +67,24 @@ struct CalendarService: CalendarServiceHandler {
     }
 
     func listMeetings(_ request: ListMeetingsRequest, context: ServerContext) async throws -> ListMeetingsResponse {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let identity = try Validate.identity(request.identity)
+        let scope = "ListMeetings\n\(identity.lowercased())\n\(request.includeBodies)"
+        let after = try Paging.key(request.pageToken, scope: scope, parts: 2)
         let meetings = try await Convert.engineCall { try await self.engine.meetings(tenant: tenant, organizer: identity) }
-        return ListMeetingsResponse(meetings: meetings.map { Convert.meeting($0, organizer: identity, includeBody: request.includeBodies) })
+        func key(_ meeting: CalendarMeeting) -> [String] { [Paging.sortable(Convert.micros(meeting.start)), meeting.id.rawValue] }
+        let sorted = meetings.map { (key: key($0), meeting: $0) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        // With bodies, a page also stops at its byte budget: a few large meetings must not exceed the frame limit.
+        let page = Paging.page(sorted, after: after, size: Paging.size(request.pageSize), key: \.key) { entry in
+            request.includeBodies ? entry.meeting.body.utf8.count + entry.meeting.attachments.reduce(0) { $0 + $1.content.count } + 512 : 512
+        }
+        return ListMeetingsResponse(
+            meetings: page.items.map { Convert.meeting($0.meeting, organizer: identity, includeBody: request.includeBodies) },
+            nextPageToken: page.next.map { Paging.token(scope: scope, key: $0) } ?? "")
     }
 
     func getMeeting(_ request: GetMeetingRequest, context: ServerContext) async throws -> MMSMessages.Meeting {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         guard !request.meetingId.isEmpty else { throw RPCError(.invalidArgument, "meeting_id is empty") }
         let meeting = try await Convert.engineCall { try await self.engine.meeting(tenant: tenant, id: MeetingID(request.meetingId)) }
         let organizer = try await Convert.engineCall { try await self.engine.user(tenant: tenant, id: meeting.organizer) }
@@ -82,12 +92,17 @@ struct CalendarService: CalendarServiceHandler {
     }
 
     func listInvitations(_ request: ListInvitationsRequest, context: ServerContext) async throws -> ListInvitationsResponse {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         guard !request.meetingId.isEmpty else { throw RPCError(.invalidArgument, "meeting_id is empty") }
+        let scope = "ListInvitations\n\(request.meetingId)"
+        let after = try Paging.key(request.pageToken, scope: scope, parts: 2)
         // NOT_FOUND for a meeting that is not this tenant's, exactly as GetMeeting (issue 9).
         let invitations = try await Convert.engineCall { try await self.engine.invitations(tenant: tenant, meeting: MeetingID(request.meetingId)) }
+        func key(_ invitation: OutgoingInvitation) -> [String] { [Paging.sortable(Convert.micros(invitation.created)), invitation.id] }
+        let sorted = invitations.map { (key: key($0), invitation: $0) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        let page = Paging.page(sorted, after: after, size: Paging.size(request.pageSize), key: \.key)
         var listed: [Invitation] = []
-        for invitation in invitations {
+        for invitation in page.items.map(\.invitation) {
             // Per-recipient outcomes of the SMTP sender (issue 10); none for the built-in sender.
             let outcomes = try await Convert.engineCall { try await self.engine.store.recipientOutcomes(invitationId: invitation.id) }
             listed.append(Invitation(
@@ -101,12 +116,12 @@ struct CalendarService: CalendarServiceHandler {
                 },
                 messageId: outcomes.first?.messageId ?? ""))
         }
-        return ListInvitationsResponse(invitations: listed)
+        return ListInvitationsResponse(invitations: listed, nextPageToken: page.next.map { Paging.token(scope: scope, key: $0) } ?? "")
     }
 
     func importMeetings(_ request: ImportMeetingsRequest, context: ServerContext) async throws -> ImportMeetingsResponse {
         try await self.audit.run(context, target: request.identity) {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             let identity = try Validate.identity(request.identity)
             let imported = try await Convert.engineCall { try await self.engine.importMeetings(tenant: tenant, identity: identity) }
             return ImportMeetingsResponse(meetings: imported.map { meeting in

@@ -11,7 +11,7 @@ struct DirectoryService: DirectoryServiceHandler {
 
     func createUser(_ request: CreateUserRequest, context: ServerContext) async throws -> MMSMessages.User {
         try await self.audit.run(context, target: request.user?.userPrincipalName ?? "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             guard let user = request.user else { throw RPCError(.invalidArgument, "user is missing") }
             let created = try await Convert.engineCall { try await self.engine.createUser(try Convert.newUser(user, tenant: tenant)) }
             return Convert.user(created)
@@ -19,16 +19,20 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func getUser(_ request: GetUserRequest, context: ServerContext) async throws -> MMSMessages.User {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let identity = try Validate.identity(request.identity)
         return Convert.user(try await Convert.engineCall { try await self.engine.user(tenant: tenant, identity: identity) })
     }
 
     func listUsers(_ request: ListUsersRequest, context: ServerContext) async throws -> ListUsersResponse {
-        let tenant = try self.auth.tenant(.tenantRead, context)
-        let limit = request.limit == 0 ? 1000 : Int(min(request.limit, 10_000))
-        let users = try await Convert.engineCall { try await self.engine.users(tenant: tenant, limit: limit) }
-        return ListUsersResponse(users: users.map(Convert.user))
+        let tenant = try Caller.tenant()
+        let size = Paging.size(request.pageSize, limit: request.limit)
+        let after = try Paging.key(request.pageToken, scope: "ListUsers", parts: 1)?.first
+        // One more than the page tells whether there is a next page.
+        let users = try await Convert.engineCall { try await self.engine.users(tenant: tenant, after: after, limit: size + 1) }
+        let page = users.prefix(size)
+        let next = users.count > size ? page.last.map { Paging.token(scope: "ListUsers", key: [$0.userPrincipalName.lowercased()]) } : nil
+        return ListUsersResponse(users: page.map(Convert.user), nextPageToken: next ?? "")
     }
 
     /// Applies one change to one user and reports what it queued.
@@ -41,7 +45,7 @@ struct DirectoryService: DirectoryServiceHandler {
         _ body: @Sendable (TenantID, String, Value) async throws -> DirectoryChangeOutcome
     ) async throws -> DirectoryChangeResponse {
         try await self.audit.run(context, target: identity, describe: Convert.changeAudit) {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             let value = try validate()
             let identity = try Validate.identity(identity)
             return Convert.change(try await Convert.engineCall { try await body(tenant, identity, value) })
@@ -69,7 +73,7 @@ struct DirectoryService: DirectoryServiceHandler {
 
     func grantTenantTeamsUpgradePolicy(_ request: GrantTenantTeamsUpgradePolicyRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
         try await self.audit.run(context, target: "", describe: Convert.changeAudit) {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             let mode = try Convert.mode(request.mode, field: "mode")
             let reason = try await Convert.engineCall {
                 try await self.engine.grantTenantTeamsUpgradePolicy(tenant: tenant, mode: mode, migrateMeetingsToTeams: !request.skipMeetingMigration)
@@ -121,7 +125,7 @@ struct DirectoryService: DirectoryServiceHandler {
 
     func updateTenantMeetingUrl(_ request: UpdateTenantMeetingUrlRequest, context: ServerContext) async throws -> DirectoryChangeResponse {
         try await self.audit.run(context, target: "", describe: Convert.changeAudit) {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             let host = try Validate.rule { try FieldRules.meetingURLHost(request.host) }
             let reason = try await Convert.engineCall { try await self.engine.updateTenantMeetingURL(tenant: tenant, host: host) }
             return Convert.notQueued(reason)
@@ -130,7 +134,7 @@ struct DirectoryService: DirectoryServiceHandler {
 
     func saveBridge(_ request: SaveBridgeRequest, context: ServerContext) async throws -> MMSMessages.Bridge {
         try await self.audit.run(context, target: request.bridge?.bridgeId ?? "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             guard let bridge = request.bridge else { throw RPCError(.invalidArgument, "bridge is missing") }
             _ = try Validate.rule { try FieldRules.bridgeId(bridge.bridgeId, field: "bridge.bridge_id") }
             try Validate.rule { try FieldRules.text(bridge.name, field: "bridge.name") }
@@ -152,14 +156,17 @@ struct DirectoryService: DirectoryServiceHandler {
     }
 
     func listBridges(_ request: ListBridgesRequest, context: ServerContext) async throws -> ListBridgesResponse {
-        let tenant = try self.auth.tenant(.tenantRead, context)
-        let bridges = try await Convert.engineCall { try await self.engine.bridges(tenant: tenant) }
-        return ListBridgesResponse(bridges: bridges.map(Convert.bridge))
+        let tenant = try Caller.tenant()
+        let after = try Paging.key(request.pageToken, scope: "ListBridges", parts: 1)
+        let bridges = try await Convert.engineCall { try await self.engine.bridges(tenant: tenant) }.sorted { $0.id.rawValue < $1.id.rawValue }
+        let page = Paging.page(bridges, after: after, size: Paging.size(request.pageSize)) { [$0.id.rawValue] }
+        return ListBridgesResponse(
+            bridges: page.items.map(Convert.bridge), nextPageToken: page.next.map { Paging.token(scope: "ListBridges", key: $0) } ?? "")
     }
 
     func unassignBridgeNumber(_ request: UnassignBridgeNumberRequest, context: ServerContext) async throws -> UnassignBridgeNumberResponse {
         try await self.audit.run(context, target: request.bridgeId) {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             let bridgeId = try Validate.rule { try FieldRules.bridgeId(request.bridgeId) }
             guard !request.number.isEmpty else { throw RPCError(.invalidArgument, "number is empty: give the number to unassign, e.g. +18005550100") }
             let outcomes = try await Convert.engineCall {

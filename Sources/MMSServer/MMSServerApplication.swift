@@ -34,6 +34,9 @@ public struct MMSServerApplication: Sendable {
         /// and costs the RPC path nothing (issue 13).
         public var metrics: MetricsListen?
 
+        /// WatchMigration streams at once, per tenant and in all (issue 16).
+        public var watchLimits: WatchLimits = .defaults
+
         /// The metrics listener's address.
         public struct MetricsListen: Sendable {
             public var host: String
@@ -135,15 +138,17 @@ public struct MMSServerApplication: Sendable {
         let audit = Auditor(auth: auth, engineStore: store, accessStore: access, logger: logger)
         self.auditPruner = AuditPruneService(stores: [store, access], retention: configuration.engine.statusRetention, logger: logger)
         let health = HealthService()
-        var router = RPCRouter()
+        // Every call: errors mapped in one place, then its caller checked before its request is read (issue 16).
+        var router = RPCRouter(interceptors: [ErrorBoundary(logger: logger), AccessInterceptor(auth: auth, audit: audit)])
         health.register(on: &router)
         AdminService(access: access, auth: auth, audit: audit).register(on: &router)
-        MigrationService(engine: engine, auth: auth, audit: audit).register(on: &router)
+        MigrationService(engine: engine, auth: auth, audit: audit, watches: WatchLimiter(limits: configuration.watchLimits)).register(on: &router)
         TenantConfigurationService(
             engine: engine, auth: auth, audit: audit, secrets: secrets, mail: MailSettingsCalls(store: store, secrets: secrets, smtp: smtp)
         ).register(on: &router)
         DirectoryService(engine: engine, auth: auth, audit: audit).register(on: &router)
         CalendarService(engine: engine, auth: auth, audit: audit).register(on: &router)
+        try AccessPolicy.check(router.methodNames)
         self.configuration = configuration
         self.calDAVConnector = connector
         self.engine = engine

@@ -9,12 +9,12 @@ struct MigrationService: MigrationServiceHandler {
     let engine: MigrationEngine
     let auth: Authenticator
     let audit: Auditor
-    /// Watches running at once, server-wide: each polls the store, so they are capped.
-    let watches = WatchLimiter(limit: 256)
+    /// Watches running at once, per tenant and server-wide: each polls the store, so they are capped.
+    let watches: WatchLimiter
 
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse {
         try await self.audit.run(context, target: request.identity, describe: Convert.startAudit) {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             let identity = try Validate.identity(request.identity)
             let outcome = try await Convert.engineCall {
                 try await self.engine.startMeetingMigration(
@@ -32,7 +32,7 @@ struct MigrationService: MigrationServiceHandler {
     }
 
     func getMigrationStatus(_ request: GetMigrationStatusRequest, context: ServerContext) async throws -> GetMigrationStatusResponse {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         // Empty means every user; a value must be a principal name (whitespace alone is refused).
         let identity = request.identity.isEmpty ? nil : try Validate.identity(request.identity)
         let start = Convert.date(micros: request.startTimeMicros)
@@ -54,7 +54,7 @@ struct MigrationService: MigrationServiceHandler {
     }
 
     func listMeetingOutcomes(_ request: ListMeetingOutcomesRequest, context: ServerContext) async throws -> ListMeetingOutcomesResponse {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let record: MigrationStatusRecord?
         if !request.correlationId.isEmpty {
             let found = try await self.engine.migrationStatus(correlationId: CorrelationID(request.correlationId))
@@ -71,8 +71,11 @@ struct MigrationService: MigrationServiceHandler {
             let what = request.correlationId.isEmpty ? "user '\(request.identity)'" : "correlation id '\(request.correlationId)'"
             throw RPCError(.notFound, "no migration for \(what)")
         }
-        let outcomes = try await self.engine.meetingOutcomes(correlationId: record.correlationId)
-        return ListMeetingOutcomesResponse(outcomes: outcomes.map { outcome in
+        let scope = "ListMeetingOutcomes\n\(record.correlationId.rawValue)"
+        let after = try Paging.key(request.pageToken, scope: scope, parts: 1)
+        let outcomes = try await self.engine.meetingOutcomes(correlationId: record.correlationId).sorted { $0.meeting.rawValue < $1.meeting.rawValue }
+        let page = Paging.page(outcomes, after: after, size: Paging.size(request.pageSize)) { [$0.meeting.rawValue] }
+        return ListMeetingOutcomesResponse(outcomes: page.items.map { outcome in
             let kind: MMSMessages.MeetingOutcome
             switch outcome.outcome {
             case .migrated: kind = .migrated
@@ -83,23 +86,21 @@ struct MigrationService: MigrationServiceHandler {
                 correlationId: outcome.correlationId.rawValue, meetingId: outcome.meeting.rawValue, subject: outcome.subject,
                 outcome: kind, reason: outcome.reason, recordedMicros: Convert.micros(outcome.recorded)
             )
-        })
+        }, nextPageToken: page.next.map { Paging.token(scope: scope, key: $0) } ?? "")
     }
 
     /// How often a watch looks for changes.
     static let watchInterval: Duration = .milliseconds(200)
 
     func watchMigration(_ request: WatchMigrationRequest, responses: ResponseStreamWriter<MMSMessages.MigrationStatus>, context: ServerContext) async throws {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let identity = request.identity.isEmpty ? nil : try Validate.identity(request.identity)
         if let identity {
             // An unknown user is NOT_FOUND at once rather than a watch that never sends anything.
             _ = try await Convert.engineCall { try await self.engine.user(tenant: tenant, identity: identity) }
         }
-        guard self.watches.enter() else {
-            throw RPCError(.resourceExhausted, "the server already runs \(self.watches.limit) watches; retry later or poll GetMigrationStatus")
-        }
-        defer { self.watches.leave() }
+        try self.watches.enter(tenant)
+        defer { self.watches.leave(tenant) }
         // What was last sent of each record: a lease renewal alone changes nothing a caller sees.
         var sent: [CorrelationID: MMSMessages.MigrationStatus] = [:]
         while !Task.isCancelled {
@@ -110,33 +111,67 @@ struct MigrationService: MigrationServiceHandler {
                 try await responses.write(status)
                 sent[record.correlationId] = status
             }
-            if request.untilFinished {
-                if records.isEmpty {
-                    let whom = identity.map { "user '\($0)'" } ?? "this tenant"
-                    throw RPCError(.notFound, "no migration to watch for \(whom)")
-                }
-                if records.allSatisfy({ $0.state.isFinished }) { return }
-            }
+            // With none yet, wait for the first: a watch opened just before StartMeetingMigration sees it (issue 16).
+            if request.untilFinished, !records.isEmpty, records.allSatisfy({ $0.state.isFinished }) { return }
             try await Task.sleep(for: Self.watchInterval)
         }
     }
 }
 
-/// Counts watches in progress against a limit.
-final class WatchLimiter: Sendable {
-    let limit: Int
-    private let count = Atomic<Int>(0)
+/// How many WatchMigration streams may run at once (PROTOCOL.md §8); `mms-server --max-watches`
+/// and `--max-watches-per-tenant` set them.
+public struct WatchLimits: Sendable, Hashable {
+    /// Watches at once on the whole server.
+    public var total: Int
+    /// Watches at once for one tenant (all its tokens together).
+    public var perTenant: Int
 
-    init(limit: Int) { self.limit = limit }
-
-    /// Takes a place; false when all are taken.
-    func enter() -> Bool {
-        if self.count.wrappingAdd(1, ordering: .relaxed).newValue <= self.limit { return true }
-        self.count.wrappingSubtract(1, ordering: .relaxed)
-        return false
+    public init(total: Int, perTenant: Int) {
+        self.total = total
+        self.perTenant = perTenant
     }
 
-    func leave() {
-        self.count.wrappingSubtract(1, ordering: .relaxed)
+    public static let defaults = WatchLimits(total: 256, perTenant: 32)
+}
+
+/// Counts watches in progress against a limit per tenant and one for the server (issue 16), so
+/// one tenant's reader token cannot take every watch from the others.
+final class WatchLimiter: Sendable {
+    let limits: WatchLimits
+    private let counts = Mutex<(total: Int, byTenant: [TenantID: Int])>((0, [:]))
+
+    init(limits: WatchLimits) { self.limits = limits }
+
+    /// Takes a place for `tenant`.
+    /// - Throws: `RESOURCE_EXHAUSTED` naming the limit that is reached; nothing is taken then.
+    func enter(_ tenant: TenantID) throws(RPCError) {
+        let limits = self.limits
+        let refusal: String? = self.counts.withLock { counts in
+            let mine = counts.byTenant[tenant, default: 0]
+            if mine >= limits.perTenant {
+                return "this tenant already runs \(limits.perTenant) watches (the most one tenant may); end one, or poll GetMigrationStatus"
+            }
+            if counts.total >= limits.total {
+                return "the server already runs \(limits.total) watches; retry later or poll GetMigrationStatus"
+            }
+            counts.total += 1
+            counts.byTenant[tenant] = mine + 1
+            return nil
+        }
+        if let refusal { throw RPCError(.resourceExhausted, refusal) }
+    }
+
+    /// Gives back a place `enter` took for `tenant`.
+    func leave(_ tenant: TenantID) {
+        self.counts.withLock { counts in
+            counts.total -= 1
+            let mine = counts.byTenant[tenant, default: 1] - 1
+            counts.byTenant[tenant] = mine == 0 ? nil : mine
+        }
+    }
+
+    /// Watches in progress: in all, and for `tenant`.
+    func inUse(_ tenant: TenantID) -> (total: Int, tenant: Int) {
+        self.counts.withLock { ($0.total, $0.byTenant[tenant, default: 0]) }
     }
 }

@@ -12,14 +12,14 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     let mail: MailSettingsCalls
 
     func getTenantMigrationConfiguration(_ request: GetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let settings = try await Convert.engineCall { try await self.engine.tenantMigrationConfiguration(tenant: tenant) }
         return self.configuration(settings.meetingMigrationEnabled)
     }
 
     func setTenantMigrationConfiguration(_ request: SetTenantMigrationConfigurationRequest, context: ServerContext) async throws -> TenantMigrationConfiguration {
         try await self.audit.run(context, target: "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             guard let configuration = request.configuration else {
                 throw RPCError(.invalidArgument, "configuration is missing: set configuration.meeting_migration_enabled")
             }
@@ -37,14 +37,14 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     }
 
     func getDialInConferencingTenantSettings(_ request: GetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let settings = try await Convert.engineCall { try await self.engine.dialInConferencingSettings(tenant: tenant) }
         return DialInConferencingTenantSettings(automaticallyMigrateUserMeetings: settings.automaticallyMigrateUserMeetings)
     }
 
     func setDialInConferencingTenantSettings(_ request: SetDialInConferencingTenantSettingsRequest, context: ServerContext) async throws -> DialInConferencingTenantSettings {
         try await self.audit.run(context, target: "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             guard let requested = request.settings else {
                 throw RPCError(.invalidArgument, "settings is missing: set settings.automatically_migrate_user_meetings")
             }
@@ -58,14 +58,14 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     // MARK: Mailbox (issue 17)
 
     func getMailboxSettings(_ request: GetMailboxSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailboxSettings {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         let settings = try await Convert.engineCall { try await self.engine.mailboxSettings(tenant: tenant) }
         return try self.message(settings, tenant: tenant)
     }
 
     func setMailboxSettings(_ request: SetMailboxSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailboxSettings {
         try await self.audit.run(context, target: "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             guard let given = request.settings else { throw RPCError(.invalidArgument, "settings is missing: set settings.type") }
             let settings: MMSCore.MailboxSettings?
             switch given.type {
@@ -103,7 +103,7 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     }
 
     func testMailboxSettings(_ request: TestMailboxSettingsRequest, context: ServerContext) async throws -> TestMailboxSettingsResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let tenant = try Caller.tenant()
         let identity = try Validate.identity(request.identity)
         let organizer = try await Convert.engineCall { try await self.engine.user(tenant: tenant, identity: identity) }
         do {
@@ -127,19 +127,19 @@ struct TenantConfigurationService: TenantConfigurationServiceHandler {
     // MARK: Mail (issue 10): authorisation first, then the call.
 
     func getMailSettings(_ request: GetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
-        let tenant = try self.auth.tenant(.tenantRead, context)
+        let tenant = try Caller.tenant()
         return try await self.mail.get(tenant)
     }
 
     func setMailSettings(_ request: SetMailSettingsRequest, context: ServerContext) async throws -> MMSMessages.MailSettings {
         try await self.audit.run(context, target: "") {
-            let tenant = try self.auth.tenant(.tenantWrite, context)
+            let tenant = try Caller.tenant()
             return try await self.mail.set(tenant, request)
         }
     }
 
     func testMailSettings(_ request: TestMailSettingsRequest, context: ServerContext) async throws -> TestMailSettingsResponse {
-        let tenant = try self.auth.tenant(.tenantWrite, context)
+        let tenant = try Caller.tenant()
         return try await self.mail.test(tenant, to: request.to)
     }
 }

@@ -47,6 +47,12 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "Calls in flight per connection at most (env MMS_MAX_CALLS_PER_CONNECTION).")
     var maxCallsPerConnection: Int = Int(env("MMS_MAX_CALLS_PER_CONNECTION") ?? "") ?? ServerConfiguration.Limits.defaults.maxConcurrentCallsPerConnection
 
+    @Option(help: "WatchMigration streams at once on the whole server (env MMS_MAX_WATCHES).")
+    var maxWatches: Int = Int(env("MMS_MAX_WATCHES") ?? "") ?? WatchLimits.defaults.total
+
+    @Option(help: "WatchMigration streams at once for one tenant, all its tokens together (env MMS_MAX_WATCHES_PER_TENANT).")
+    var maxWatchesPerTenant: Int = Int(env("MMS_MAX_WATCHES_PER_TENANT") ?? "") ?? WatchLimits.defaults.perTenant
+
     @Option(help: "Largest frame payload in bytes (env MMS_MAX_FRAME_BYTES).")
     var maxFrameBytes: Int = Int(env("MMS_MAX_FRAME_BYTES") ?? "") ?? ServerConfiguration.Limits.defaults.maxFramePayload
 
@@ -93,7 +99,8 @@ struct MMSServerCommand: AsyncParsableCommand {
         _ = try self.parsedDurations()
         guard self.workers >= 1 else { throw ValidationError("--workers must be at least 1, not \(self.workers)") }
         for (name, value) in [("--max-connections", self.maxConnections), ("--max-calls-per-connection", self.maxCallsPerConnection),
-                              ("--max-frame-bytes", self.maxFrameBytes), ("--max-metadata-bytes", self.maxMetadataBytes)] where value < 1 {
+                              ("--max-frame-bytes", self.maxFrameBytes), ("--max-metadata-bytes", self.maxMetadataBytes),
+                              ("--max-watches", self.maxWatches), ("--max-watches-per-tenant", self.maxWatchesPerTenant)] where value < 1 {
             throw ValidationError("\(name) must be at least 1, not \(value)")
         }
         guard self.threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
@@ -207,6 +214,7 @@ struct MMSServerCommand: AsyncParsableCommand {
         var configuration = MMSServerApplication.Configuration(
             rpc: rpc, dataDirectory: self.dataDir, engine: engine, smtpTrustRootsFile: self.smtpCaFile)
         configuration.metrics = try self.parsedMetricsListen()
+        configuration.watchLimits = WatchLimits(total: self.maxWatches, perTenant: self.maxWatchesPerTenant)
         let application = try await MMSServerApplication(configuration: configuration, logger: logger)
         if let path = application.operatorTokenPath {
             logger.notice("first start: the operator token was written to \(path) (readable by you only); use it with: export MMS_TOKEN=$(cat \(path))")

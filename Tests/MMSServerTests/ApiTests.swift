@@ -83,8 +83,7 @@ struct ApiTests {
         )))
         let moved = try await admin.call(DirectoryServiceMethods.moveUser, MoveUserRequest(identity: "ashaw@contoso.com", to: .online))
         #expect(moved.queued)
-        // Started once the migration is acknowledged: a watch until finished of a user with no
-        // migration yet is NOT_FOUND, so starting it earlier would race the move.
+        // Started once the migration is acknowledged (a watch opened before it waits for it: WatchTests).
         let watch = Task {
             var states: [MigrationState] = []
             for try await status in try await reader.stream(MigrationServiceMethods.watchMigration, WatchMigrationRequest(identity: "ashaw@contoso.com", untilFinished: true)) {

@@ -18,7 +18,7 @@ struct ServerFixture {
 
     static func start(
         hold: Duration = .zero, dataDirectory: String? = nil, statusRetention: Duration = .seconds(150 * 86_400),
-        leaseDuration: Duration = .seconds(30), metrics: Bool = false
+        leaseDuration: Duration = .seconds(30), metrics: Bool = false, watchLimits: WatchLimits = .defaults
     ) async throws -> ServerFixture {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mms-server-tests-\(UUID().uuidString)").path
@@ -33,6 +33,7 @@ struct ServerFixture {
         var configuration = MMSServerApplication.Configuration(rpc: rpc, dataDirectory: directory, engine: engine)
         // Gauges read from the store at every scrape, so a test sees them move at once.
         configuration.metrics = metrics ? .init(host: "127.0.0.1", port: 0, storeGaugeInterval: .zero) : nil
+        configuration.watchLimits = watchLimits
         let application = try await MMSServerApplication(configuration: configuration, logger: logger)
         let runTask = Task { try await application.run(gracefulShutdownSignals: []) }
         let address = try await application.rpcServer.listeningAddress()

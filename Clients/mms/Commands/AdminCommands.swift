@@ -107,7 +107,9 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let response = try await session.call(AdminServiceMethods.listTokens, ListTokensRequest(tenantId: tenantId))
+                let response = try await session.allPages(\.tokens, next: \.nextPageToken) {
+                    try await session.call(AdminServiceMethods.listTokens, ListTokensRequest(tenantId: tenantId, pageToken: $0))
+                }
                 session.print(response) { TextViews.tokens(response.tokens) }
             }
         }

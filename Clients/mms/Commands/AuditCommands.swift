@@ -35,14 +35,18 @@ struct AuditCommand: AsyncParsableCommand {
             transform: { try TimeText.parse($0, option: "--end-time") })
         var endTime: Int64?
 
-        @Option(help: ArgumentHelp("At most this many records (default 1000, at most 10000).", valueName: "n"))
+        @Option(help: ArgumentHelp("At most this many records (default 1000), newest first, fetched page by page.", valueName: "n"))
         var limit: UInt32?
 
         func run() async throws {
             try await Session.run(global) { session in
-                let request = ListAuditRecordsRequest(
-                    identity: identity ?? "", startTimeMicros: startTime ?? 0, endTimeMicros: endTime ?? 0, limit: limit ?? 0)
-                let response = try await session.call(AdminServiceMethods.listAuditRecords, request)
+                let wanted = Int(limit ?? 1000)
+                let response = try await session.allPages(\.records, next: \.nextPageToken, limit: wanted) {
+                    let request = ListAuditRecordsRequest(
+                        identity: identity ?? "", startTimeMicros: startTime ?? 0, endTimeMicros: endTime ?? 0,
+                        pageSize: UInt32(min(wanted, 1000)), pageToken: $0)
+                    return try await session.call(AdminServiceMethods.listAuditRecords, request)
+                }
                 session.print(response) { AuditText.records(response.records) }
             }
         }

@@ -49,7 +49,9 @@ struct BridgeCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let response = try await session.call(DirectoryServiceMethods.listBridges, ListBridgesRequest())
+                let response = try await session.allPages(\.bridges, next: \.nextPageToken) {
+                    try await session.call(DirectoryServiceMethods.listBridges, ListBridgesRequest(pageToken: $0))
+                }
                 session.print(response) {
                     response.bridges.isEmpty ? "No bridges." : response.bridges.map(TextViews.bridge).joined(separator: "\n\n")
                 }

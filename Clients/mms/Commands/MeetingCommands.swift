@@ -179,8 +179,10 @@ struct MeetingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let response = try await session.call(
-                    CalendarServiceMethods.listMeetings, ListMeetingsRequest(identity: identity, includeBodies: includeBodies))
+                let response = try await session.allPages(\.meetings, next: \.nextPageToken) {
+                    try await session.call(
+                        CalendarServiceMethods.listMeetings, ListMeetingsRequest(identity: identity, includeBodies: includeBodies, pageToken: $0))
+                }
                 session.print(response) { TextViews.meetings(response.meetings) }
             }
         }
@@ -229,7 +231,9 @@ struct MeetingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let response = try await session.call(CalendarServiceMethods.listInvitations, ListInvitationsRequest(meetingId: meetingId))
+                let response = try await session.allPages(\.invitations, next: \.nextPageToken) {
+                    try await session.call(CalendarServiceMethods.listInvitations, ListInvitationsRequest(meetingId: meetingId, pageToken: $0))
+                }
                 session.print(response) { TextViews.invitations(response.invitations) }
             }
         }

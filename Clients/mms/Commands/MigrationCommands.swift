@@ -151,8 +151,10 @@ struct MigrationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let request = ListMeetingOutcomesRequest(correlationId: correlationId ?? "", identity: identity ?? "")
-                let response = try await session.call(MigrationServiceMethods.listMeetingOutcomes, request)
+                let response = try await session.allPages(\.outcomes, next: \.nextPageToken) {
+                    let request = ListMeetingOutcomesRequest(correlationId: correlationId ?? "", identity: identity ?? "", pageToken: $0)
+                    return try await session.call(MigrationServiceMethods.listMeetingOutcomes, request)
+                }
                 session.print(response) { TextViews.outcomes(response.outcomes) }
             }
         }

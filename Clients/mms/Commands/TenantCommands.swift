@@ -47,7 +47,9 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Session.run(global) { session in
-                let response = try await session.call(AdminServiceMethods.listTenants, ListTenantsRequest())
+                let response = try await session.allPages(\.tenants, next: \.nextPageToken) {
+                    try await session.call(AdminServiceMethods.listTenants, ListTenantsRequest(pageToken: $0))
+                }
                 session.print(response) { TextViews.tenants(response.tenants) }
             }
         }

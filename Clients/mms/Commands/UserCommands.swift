@@ -110,12 +110,15 @@ struct UserCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("At most this many users (default 1000).", valueName: "count"))
+        @Option(help: ArgumentHelp("At most this many users (default 1000), fetched page by page.", valueName: "count"))
         var limit: UInt32 = 0
 
         func run() async throws {
             try await Session.run(global) { session in
-                let response = try await session.call(DirectoryServiceMethods.listUsers, ListUsersRequest(limit: limit))
+                let wanted = limit == 0 ? 1000 : Int(limit)
+                let response = try await session.allPages(\.users, next: \.nextPageToken, limit: wanted) {
+                    try await session.call(DirectoryServiceMethods.listUsers, ListUsersRequest(pageSize: UInt32(min(wanted, 1000)), pageToken: $0))
+                }
                 session.print(response) { TextViews.users(response.users) }
             }
         }

@@ -79,6 +79,24 @@ final class Session: Sendable {
         return response
     }
 
+    /// Every page of a List call, merged into one response (PROTOCOL.md §9 "Paging"): `page` makes
+    /// the call for a page token, from the first page ("") until `next_page_token` is empty or
+    /// `limit` items have come.
+    func allPages<Response, Item>(
+        _ items: WritableKeyPath<Response, [Item]>, next: WritableKeyPath<Response, String>, limit: Int? = nil,
+        _ page: (String) async throws -> Response
+    ) async throws -> Response {
+        var merged = try await page("")
+        while !merged[keyPath: next].isEmpty, limit.map({ merged[keyPath: items].count < $0 }) ?? true {
+            let more = try await page(merged[keyPath: next])
+            merged[keyPath: items] += more[keyPath: items]
+            merged[keyPath: next] = more[keyPath: next]
+        }
+        if let limit, merged[keyPath: items].count > limit { merged[keyPath: items] = Array(merged[keyPath: items].prefix(limit)) }
+        merged[keyPath: next] = ""
+        return merged
+    }
+
     /// Starts a server-streaming call; call ``markAnswered()`` for each response read.
     func stream<Request, Response>(_ method: ServerStreamingMethod<Request, Response>, _ request: Request) async throws(RPCError) -> ResponseStream<Response> {
         try await client.stream(method, request)

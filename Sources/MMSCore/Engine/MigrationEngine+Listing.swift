@@ -1,10 +1,10 @@
 import Foundation
 
 extension MigrationEngine {
-    /// The tenant's users by principal name, at most `limit`.
-    public func users(tenant: TenantID, limit: Int = 1000) async throws -> [User] {
+    /// The tenant's users by principal name, at most `limit`, after the principal name `after` when given.
+    public func users(tenant: TenantID, after: String? = nil, limit: Int = 1000) async throws -> [User] {
         try validate(tenant)
-        return try await store.users(tenant, limit: max(1, limit))
+        return try await store.users(tenant, after: after, limit: max(1, limit))
     }
 
     /// The user with stable id `id`.

@@ -46,8 +46,9 @@ public protocol DirectoryStore: Sendable {
     func user(_ tenant: TenantID, id: UserID) async throws -> User?
     /// Users whose audio conferencing is on this bridge.
     func users(_ tenant: TenantID, onBridge bridge: BridgeID) async throws -> [User]
-    /// The tenant's users by principal name, at most `limit`.
-    func users(_ tenant: TenantID, limit: Int) async throws -> [User]
+    /// The tenant's users by principal name (case-insensitive), at most `limit`, starting after
+    /// `after` (a principal name, compared case-insensitively) when given: pages of ListUsers.
+    func users(_ tenant: TenantID, after: String?, limit: Int) async throws -> [User]
 
     /// Reads the user, lets `change` modify it and decide, then in ONE transaction saves the
     /// user and enqueues or merges the migration the decision asks for (see ``MigrationQueueStore``).
@@ -326,5 +327,12 @@ extension Date {
     public func adding(_ duration: Duration) -> Date {
         let (seconds, attoseconds) = duration.components
         return addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}
+
+extension DirectoryStore {
+    /// The tenant's first `limit` users by principal name.
+    public func users(_ tenant: TenantID, limit: Int) async throws -> [User] {
+        try await self.users(tenant, after: nil, limit: limit)
     }
 }

@@ -110,9 +110,16 @@ extension CreateTenantRequest: ProtobufCBridgedMessage {
 }
 
 public struct ListTenantsRequest: Sendable, Hashable {
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init() {
+    public init(pageSize: UInt32 = 0, pageToken: String = "") {
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -128,18 +135,26 @@ extension ListTenantsRequest: ProtobufCBridgedMessage {
     public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ListTenantsRequest>) { mms__v1__list_tenants_request__free_unpacked(message, nil) }
 
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListTenantsRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListTenantsRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListTenantsRequest>) throws(RPCError) {
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListTenantsRequest.page_token")
     }
 }
 
 public struct ListTenantsResponse: Sendable, Hashable {
+    /// By tenant id.
     public var tenants: [Tenant]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(tenants: [Tenant] = []) {
+    public init(tenants: [Tenant] = [], nextPageToken: String = "") {
         self.tenants = tenants
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -157,10 +172,12 @@ extension ListTenantsResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListTenantsResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_tenants = self.tenants.count
         c.pointee.tenants = try arena.array(self.tenants) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListTenantsResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListTenantsResponse>) throws(RPCError) {
         self.tenants = try ProtobufCBridge.array(c.pointee.tenants, count: c.pointee.n_tenants) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: Tenant.self, field: "ListTenantsResponse.tenants") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListTenantsResponse.next_page_token")
     }
 }
 
@@ -296,10 +313,17 @@ extension CreateTokenResponse: ProtobufCBridgedMessage {
 public struct ListTokensRequest: Sendable, Hashable {
     /// Operators may name a tenant, or leave it empty for all tokens; tenant admins see their tenant's.
     public var tenantId: String
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(tenantId: String = "") {
+    public init(tenantId: String = "", pageSize: UInt32 = 0, pageToken: String = "") {
         self.tenantId = tenantId
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -316,19 +340,27 @@ extension ListTokensRequest: ProtobufCBridgedMessage {
 
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListTokensRequest>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.tenant_id = try arena.string(self.tenantId, field: "ListTokensRequest.tenant_id")
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListTokensRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListTokensRequest>) throws(RPCError) {
         self.tenantId = try ProtobufCBridge.string(c.pointee.tenant_id, field: "ListTokensRequest.tenant_id")
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListTokensRequest.page_token")
     }
 }
 
 public struct ListTokensResponse: Sendable, Hashable {
+    /// By creation, then token id.
     public var tokens: [TokenInfo]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(tokens: [TokenInfo] = []) {
+    public init(tokens: [TokenInfo] = [], nextPageToken: String = "") {
         self.tokens = tokens
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -346,10 +378,12 @@ extension ListTokensResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListTokensResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_tokens = self.tokens.count
         c.pointee.tokens = try arena.array(self.tokens) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListTokensResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListTokensResponse>) throws(RPCError) {
         self.tokens = try ProtobufCBridge.array(c.pointee.tokens, count: c.pointee.n_tokens) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: TokenInfo.self, field: "ListTokensResponse.tokens") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListTokensResponse.next_page_token")
     }
 }
 
@@ -526,15 +560,22 @@ public struct ListAuditRecordsRequest: Sendable, Hashable {
     /// Only records made at or after / at or before these times (0: no bound).
     public var startTimeMicros: Int64
     public var endTimeMicros: Int64
-    /// At most this many (0: 1,000; at most 10,000).
+    /// The older name of page_size, used when page_size is 0.
     public var limit: UInt32
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(identity: String = "", startTimeMicros: Int64 = 0, endTimeMicros: Int64 = 0, limit: UInt32 = 0) {
+    public init(identity: String = "", startTimeMicros: Int64 = 0, endTimeMicros: Int64 = 0, limit: UInt32 = 0, pageSize: UInt32 = 0, pageToken: String = "") {
         self.identity = identity
         self.startTimeMicros = startTimeMicros
         self.endTimeMicros = endTimeMicros
         self.limit = limit
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -554,6 +595,8 @@ extension ListAuditRecordsRequest: ProtobufCBridgedMessage {
         c.pointee.start_time_micros = self.startTimeMicros
         c.pointee.end_time_micros = self.endTimeMicros
         c.pointee.limit = self.limit
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListAuditRecordsRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListAuditRecordsRequest>) throws(RPCError) {
@@ -561,15 +604,21 @@ extension ListAuditRecordsRequest: ProtobufCBridgedMessage {
         self.startTimeMicros = c.pointee.start_time_micros
         self.endTimeMicros = c.pointee.end_time_micros
         self.limit = c.pointee.limit
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListAuditRecordsRequest.page_token")
     }
 }
 
 public struct ListAuditRecordsResponse: Sendable, Hashable {
+    /// Newest first (by time, then record id, both descending).
     public var records: [AuditRecord]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(records: [AuditRecord] = []) {
+    public init(records: [AuditRecord] = [], nextPageToken: String = "") {
         self.records = records
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -587,10 +636,12 @@ extension ListAuditRecordsResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListAuditRecordsResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_records = self.records.count
         c.pointee.records = try arena.array(self.records) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListAuditRecordsResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListAuditRecordsResponse>) throws(RPCError) {
         self.records = try ProtobufCBridge.array(c.pointee.records, count: c.pointee.n_records) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: AuditRecord.self, field: "ListAuditRecordsResponse.records") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListAuditRecordsResponse.next_page_token")
     }
 }
 

@@ -267,11 +267,18 @@ public struct ListMeetingsRequest: Sendable, Hashable {
     public var identity: String
     /// Bodies and attachments are left out unless this is set.
     public var includeBodies: Bool
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(identity: String = "", includeBodies: Bool = false) {
+    public init(identity: String = "", includeBodies: Bool = false, pageSize: UInt32 = 0, pageToken: String = "") {
         self.identity = identity
         self.includeBodies = includeBodies
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -289,20 +296,28 @@ extension ListMeetingsRequest: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListMeetingsRequest>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.identity = try arena.string(self.identity, field: "ListMeetingsRequest.identity")
         c.pointee.include_bodies = self.includeBodies ? 1 : 0
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListMeetingsRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListMeetingsRequest>) throws(RPCError) {
         self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "ListMeetingsRequest.identity")
         self.includeBodies = c.pointee.include_bodies != 0
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListMeetingsRequest.page_token")
     }
 }
 
 public struct ListMeetingsResponse: Sendable, Hashable {
+    /// By start, then meeting id.
     public var meetings: [Meeting]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(meetings: [Meeting] = []) {
+    public init(meetings: [Meeting] = [], nextPageToken: String = "") {
         self.meetings = meetings
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -320,10 +335,12 @@ extension ListMeetingsResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListMeetingsResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_meetings = self.meetings.count
         c.pointee.meetings = try arena.array(self.meetings) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListMeetingsResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListMeetingsResponse>) throws(RPCError) {
         self.meetings = try ProtobufCBridge.array(c.pointee.meetings, count: c.pointee.n_meetings) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: Meeting.self, field: "ListMeetingsResponse.meetings") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListMeetingsResponse.next_page_token")
     }
 }
 
@@ -472,10 +489,17 @@ extension RecipientOutcome: ProtobufCBridgedMessage {
 
 public struct ListInvitationsRequest: Sendable, Hashable {
     public var meetingId: String
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(meetingId: String = "") {
+    public init(meetingId: String = "", pageSize: UInt32 = 0, pageToken: String = "") {
         self.meetingId = meetingId
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -492,19 +516,27 @@ extension ListInvitationsRequest: ProtobufCBridgedMessage {
 
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListInvitationsRequest>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.meeting_id = try arena.string(self.meetingId, field: "ListInvitationsRequest.meeting_id")
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListInvitationsRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListInvitationsRequest>) throws(RPCError) {
         self.meetingId = try ProtobufCBridge.string(c.pointee.meeting_id, field: "ListInvitationsRequest.meeting_id")
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListInvitationsRequest.page_token")
     }
 }
 
 public struct ListInvitationsResponse: Sendable, Hashable {
+    /// By creation, then invitation id.
     public var invitations: [Invitation]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(invitations: [Invitation] = []) {
+    public init(invitations: [Invitation] = [], nextPageToken: String = "") {
         self.invitations = invitations
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -522,10 +554,12 @@ extension ListInvitationsResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListInvitationsResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_invitations = self.invitations.count
         c.pointee.invitations = try arena.array(self.invitations) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListInvitationsResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListInvitationsResponse>) throws(RPCError) {
         self.invitations = try ProtobufCBridge.array(c.pointee.invitations, count: c.pointee.n_invitations) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: Invitation.self, field: "ListInvitationsResponse.invitations") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListInvitationsResponse.next_page_token")
     }
 }
 

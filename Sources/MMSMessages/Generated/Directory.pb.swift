@@ -266,12 +266,19 @@ extension GetUserRequest: ProtobufCBridgedMessage {
 }
 
 public struct ListUsersRequest: Sendable, Hashable {
-    /// At most this many users, by principal name; 0 = 1000.
+    /// The older name of page_size, used when page_size is 0.
     public var limit: UInt32
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(limit: UInt32 = 0) {
+    public init(limit: UInt32 = 0, pageSize: UInt32 = 0, pageToken: String = "") {
         self.limit = limit
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -288,19 +295,27 @@ extension ListUsersRequest: ProtobufCBridgedMessage {
 
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListUsersRequest>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.limit = self.limit
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListUsersRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListUsersRequest>) throws(RPCError) {
         self.limit = c.pointee.limit
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListUsersRequest.page_token")
     }
 }
 
 public struct ListUsersResponse: Sendable, Hashable {
+    /// By principal name (case-insensitive).
     public var users: [User]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(users: [User] = []) {
+    public init(users: [User] = [], nextPageToken: String = "") {
         self.users = users
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -318,10 +333,12 @@ extension ListUsersResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListUsersResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_users = self.users.count
         c.pointee.users = try arena.array(self.users) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListUsersResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListUsersResponse>) throws(RPCError) {
         self.users = try ProtobufCBridge.array(c.pointee.users, count: c.pointee.n_users) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: User.self, field: "ListUsersResponse.users") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListUsersResponse.next_page_token")
     }
 }
 
@@ -843,9 +860,16 @@ extension SaveBridgeRequest: ProtobufCBridgedMessage {
 }
 
 public struct ListBridgesRequest: Sendable, Hashable {
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init() {
+    public init(pageSize: UInt32 = 0, pageToken: String = "") {
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -861,18 +885,26 @@ extension ListBridgesRequest: ProtobufCBridgedMessage {
     public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__ListBridgesRequest>) { mms__v1__list_bridges_request__free_unpacked(message, nil) }
 
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListBridgesRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListBridgesRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListBridgesRequest>) throws(RPCError) {
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListBridgesRequest.page_token")
     }
 }
 
 public struct ListBridgesResponse: Sendable, Hashable {
+    /// By bridge id.
     public var bridges: [Bridge]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(bridges: [Bridge] = []) {
+    public init(bridges: [Bridge] = [], nextPageToken: String = "") {
         self.bridges = bridges
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -890,10 +922,12 @@ extension ListBridgesResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListBridgesResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_bridges = self.bridges.count
         c.pointee.bridges = try arena.array(self.bridges) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListBridgesResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListBridgesResponse>) throws(RPCError) {
         self.bridges = try ProtobufCBridge.array(c.pointee.bridges, count: c.pointee.n_bridges) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: Bridge.self, field: "ListBridgesResponse.bridges") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListBridgesResponse.next_page_token")
     }
 }
 

@@ -398,11 +398,18 @@ extension MeetingOutcomeRecord: ProtobufCBridgedMessage {
 public struct ListMeetingOutcomesRequest: Sendable, Hashable {
     public var correlationId: String
     public var identity: String
+    /// Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+    /// (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+    /// empty for the first page.
+    public var pageSize: UInt32
+    public var pageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(correlationId: String = "", identity: String = "") {
+    public init(correlationId: String = "", identity: String = "", pageSize: UInt32 = 0, pageToken: String = "") {
         self.correlationId = correlationId
         self.identity = identity
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
 }
 
@@ -420,20 +427,28 @@ extension ListMeetingOutcomesRequest: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesRequest>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.correlation_id = try arena.string(self.correlationId, field: "ListMeetingOutcomesRequest.correlation_id")
         c.pointee.identity = try arena.string(self.identity, field: "ListMeetingOutcomesRequest.identity")
+        c.pointee.page_size = self.pageSize
+        c.pointee.page_token = try arena.string(self.pageToken, field: "ListMeetingOutcomesRequest.page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListMeetingOutcomesRequest>) throws(RPCError) {
         self.correlationId = try ProtobufCBridge.string(c.pointee.correlation_id, field: "ListMeetingOutcomesRequest.correlation_id")
         self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "ListMeetingOutcomesRequest.identity")
+        self.pageSize = c.pointee.page_size
+        self.pageToken = try ProtobufCBridge.string(c.pointee.page_token, field: "ListMeetingOutcomesRequest.page_token")
     }
 }
 
 public struct ListMeetingOutcomesResponse: Sendable, Hashable {
+    /// By meeting id.
     public var outcomes: [MeetingOutcomeRecord]
+    /// The page_token of the next page; empty on the last page.
+    public var nextPageToken: String
 
     /// Creates a message; every field not given has its proto3 default.
-    public init(outcomes: [MeetingOutcomeRecord] = []) {
+    public init(outcomes: [MeetingOutcomeRecord] = [], nextPageToken: String = "") {
         self.outcomes = outcomes
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -451,10 +466,12 @@ extension ListMeetingOutcomesResponse: ProtobufCBridgedMessage {
     public func fill(_ c: UnsafeMutablePointer<Mms__V1__ListMeetingOutcomesResponse>, arena: ProtobufCArena) throws(RPCError) {
         c.pointee.n_outcomes = self.outcomes.count
         c.pointee.outcomes = try arena.array(self.outcomes) { (value) throws(RPCError) in Optional(try arena.message(value)) }
+        c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "ListMeetingOutcomesResponse.next_page_token")
     }
 
     public init(reading c: UnsafePointer<Mms__V1__ListMeetingOutcomesResponse>) throws(RPCError) {
         self.outcomes = try ProtobufCBridge.array(c.pointee.outcomes, count: c.pointee.n_outcomes) { (element) throws(RPCError) in try ProtobufCBridge.message(element, as: MeetingOutcomeRecord.self, field: "ListMeetingOutcomesResponse.outcomes") }
+        self.nextPageToken = try ProtobufCBridge.string(c.pointee.next_page_token, field: "ListMeetingOutcomesResponse.next_page_token")
     }
 }
 

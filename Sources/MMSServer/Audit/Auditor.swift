@@ -28,8 +28,8 @@ struct Auditor: Sendable {
         describe: (R) -> (outcome: String, detail: String)? = { _ in nil },
         _ body: () async throws -> R
     ) async throws -> R {
-        guard let caller = self.auth.caller(context) else { return try await body() }
-        let call = context.method.split(separator: "/").last.map(String.init) ?? context.method
+        guard let caller = Caller.current else { return try await body() }
+        let call = Self.callName(context)
         let scope = AuditScope(AuditRecord(
             time: Date(), tokenID: caller.tokenID, role: caller.role, tenant: caller.tenant ?? tenant, call: call, target: target))
         let store = place == .engine ? self.engineStore : self.accessStore
@@ -52,6 +52,21 @@ struct Auditor: Sendable {
             await self.write(record, to: store)
             throw error
         }
+    }
+
+    /// Records a call refused by ``AccessInterceptor`` (a valid token whose role may not make it).
+    /// The request was not read, so the record has no target.
+    func recordDenial(_ error: any Error, of caller: Principal, _ context: ServerContext, in place: Place) async {
+        let status = Self.status(of: error)
+        var record = AuditRecord(
+            time: Date(), tokenID: caller.tokenID, role: caller.role, tenant: caller.tenant, call: Self.callName(context), target: "")
+        record.outcome = status.code.name
+        record.detail = status.message
+        await self.write(record, to: place == .engine ? self.engineStore : self.accessStore)
+    }
+
+    static func callName(_ context: ServerContext) -> String {
+        context.method.split(separator: "/").last.map(String.init) ?? context.method
     }
 
     private func write(_ record: AuditRecord, to store: any AuditStore) async {

@@ -82,12 +82,9 @@ final class Authenticator: Sendable {
         self.cache.withLock { Array($0.values) }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
     }
 
-    /// The caller of a call and whether it may do what the call needs.
-    /// - Throws: `UNAUTHENTICATED` for a missing, malformed, unknown or revoked token;
-    ///   `PERMISSION_DENIED` when the token's role does not allow `permission`.
-    func require(_ permission: Permission, _ context: ServerContext, allowOperator: Bool = false) throws(RPCError) -> Principal {
-        let principal = try self.authenticate(context)
-        if allowOperator, principal.role == .operator { return principal }
+    /// Whether `principal`'s role allows `permission` (``AccessInterceptor`` asks, before a call's request is read).
+    /// - Throws: `PERMISSION_DENIED` naming the role and what the call needs.
+    func authorize(_ principal: Principal, _ permission: Permission) throws(RPCError) {
         let allowed: Bool
         switch permission {
         case .tenantRead: allowed = principal.role == .tenantAdmin || principal.role == .tenantReader
@@ -98,24 +95,11 @@ final class Authenticator: Sendable {
         guard allowed else {
             throw RPCError(.permissionDenied, Self.denial(permission, principal.role))
         }
-        return principal
     }
 
-    /// The tenant a tenant-scoped call acts on.
-    func tenant(_ permission: Permission, _ context: ServerContext) throws(RPCError) -> TenantID {
-        let principal = try self.require(permission, context)
-        guard let tenant = principal.tenant else {
-            throw RPCError(.permissionDenied, "this call needs a tenant token; operator tokens manage tenants only")
-        }
-        return tenant
-    }
-
-    /// The caller, when its token is valid (whatever it may do); nil otherwise.
-    func caller(_ context: ServerContext) -> Principal? {
-        try? self.authenticate(context)
-    }
-
-    private func authenticate(_ context: ServerContext) throws(RPCError) -> Principal {
+    /// The caller of a call, from its `authorization` metadata.
+    /// - Throws: `UNAUTHENTICATED` for a missing, malformed, unknown or revoked token.
+    func authenticate(_ context: ServerContext) throws(RPCError) -> Principal {
         guard let header = context.metadata["authorization"] else {
             throw RPCError(.unauthenticated, "no token: send 'authorization: Bearer <token>' metadata (mms --token or MMS_TOKEN)")
         }

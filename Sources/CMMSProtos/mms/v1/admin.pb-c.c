@@ -797,9 +797,42 @@ const ProtobufCMessageDescriptor mms__v1__create_tenant_request__descriptor =
   (ProtobufCMessageInit) mms__v1__create_tenant_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define mms__v1__list_tenants_request__field_descriptors NULL
-#define mms__v1__list_tenants_request__field_indices_by_name NULL
-#define mms__v1__list_tenants_request__number_ranges NULL
+static const ProtobufCFieldDescriptor mms__v1__list_tenants_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListTenantsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListTenantsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__list_tenants_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange mms__v1__list_tenants_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
 const ProtobufCMessageDescriptor mms__v1__list_tenants_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -808,14 +841,14 @@ const ProtobufCMessageDescriptor mms__v1__list_tenants_request__descriptor =
   "Mms__V1__ListTenantsRequest",
   "mms.v1",
   sizeof(Mms__V1__ListTenantsRequest),
-  0,
+  2,
   mms__v1__list_tenants_request__field_descriptors,
   mms__v1__list_tenants_request__field_indices_by_name,
-  0,  mms__v1__list_tenants_request__number_ranges,
+  1,  mms__v1__list_tenants_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_tenants_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_tenants_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_tenants_response__field_descriptors[2] =
 {
   {
     "tenants",
@@ -829,14 +862,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_tenants_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListTenantsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_tenants_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = tenants */
 };
 static const ProtobufCIntRange mms__v1__list_tenants_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_tenants_response__descriptor =
 {
@@ -846,7 +892,7 @@ const ProtobufCMessageDescriptor mms__v1__list_tenants_response__descriptor =
   "Mms__V1__ListTenantsResponse",
   "mms.v1",
   sizeof(Mms__V1__ListTenantsResponse),
-  1,
+  2,
   mms__v1__list_tenants_response__field_descriptors,
   mms__v1__list_tenants_response__field_indices_by_name,
   1,  mms__v1__list_tenants_response__number_ranges,
@@ -1071,7 +1117,7 @@ const ProtobufCMessageDescriptor mms__v1__create_token_response__descriptor =
   (ProtobufCMessageInit) mms__v1__create_token_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_tokens_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_tokens_request__field_descriptors[3] =
 {
   {
     "tenant_id",
@@ -1085,14 +1131,40 @@ static const ProtobufCFieldDescriptor mms__v1__list_tokens_request__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListTokensRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListTokensRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_tokens_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
   0,   /* field[0] = tenant_id */
 };
 static const ProtobufCIntRange mms__v1__list_tokens_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_tokens_request__descriptor =
 {
@@ -1102,14 +1174,14 @@ const ProtobufCMessageDescriptor mms__v1__list_tokens_request__descriptor =
   "Mms__V1__ListTokensRequest",
   "mms.v1",
   sizeof(Mms__V1__ListTokensRequest),
-  1,
+  3,
   mms__v1__list_tokens_request__field_descriptors,
   mms__v1__list_tokens_request__field_indices_by_name,
   1,  mms__v1__list_tokens_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_tokens_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_tokens_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_tokens_response__field_descriptors[2] =
 {
   {
     "tokens",
@@ -1123,14 +1195,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_tokens_response__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListTokensResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_tokens_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = tokens */
 };
 static const ProtobufCIntRange mms__v1__list_tokens_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_tokens_response__descriptor =
 {
@@ -1140,7 +1225,7 @@ const ProtobufCMessageDescriptor mms__v1__list_tokens_response__descriptor =
   "Mms__V1__ListTokensResponse",
   "mms.v1",
   sizeof(Mms__V1__ListTokensResponse),
-  1,
+  2,
   mms__v1__list_tokens_response__field_descriptors,
   mms__v1__list_tokens_response__field_indices_by_name,
   1,  mms__v1__list_tokens_response__number_ranges,
@@ -1396,7 +1481,7 @@ const ProtobufCMessageDescriptor mms__v1__audit_record__descriptor =
   (ProtobufCMessageInit) mms__v1__audit_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_audit_records_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor mms__v1__list_audit_records_request__field_descriptors[6] =
 {
   {
     "identity",
@@ -1446,17 +1531,43 @@ static const ProtobufCFieldDescriptor mms__v1__list_audit_records_request__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_audit_records_request__field_indices_by_name[] = {
   2,   /* field[2] = end_time_micros */
   0,   /* field[0] = identity */
   3,   /* field[3] = limit */
+  4,   /* field[4] = page_size */
+  5,   /* field[5] = page_token */
   1,   /* field[1] = start_time_micros */
 };
 static const ProtobufCIntRange mms__v1__list_audit_records_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_audit_records_request__descriptor =
 {
@@ -1466,14 +1577,14 @@ const ProtobufCMessageDescriptor mms__v1__list_audit_records_request__descriptor
   "Mms__V1__ListAuditRecordsRequest",
   "mms.v1",
   sizeof(Mms__V1__ListAuditRecordsRequest),
-  4,
+  6,
   mms__v1__list_audit_records_request__field_descriptors,
   mms__v1__list_audit_records_request__field_indices_by_name,
   1,  mms__v1__list_audit_records_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_audit_records_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_audit_records_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_audit_records_response__field_descriptors[2] =
 {
   {
     "records",
@@ -1487,14 +1598,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_audit_records_response__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListAuditRecordsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_audit_records_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = records */
 };
 static const ProtobufCIntRange mms__v1__list_audit_records_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_audit_records_response__descriptor =
 {
@@ -1504,7 +1628,7 @@ const ProtobufCMessageDescriptor mms__v1__list_audit_records_response__descripto
   "Mms__V1__ListAuditRecordsResponse",
   "mms.v1",
   sizeof(Mms__V1__ListAuditRecordsResponse),
-  1,
+  2,
   mms__v1__list_audit_records_response__field_descriptors,
   mms__v1__list_audit_records_response__field_indices_by_name,
   1,  mms__v1__list_audit_records_response__number_ranges,

@@ -888,7 +888,7 @@ const ProtobufCMessageDescriptor mms__v1__add_meeting_request__descriptor =
   (ProtobufCMessageInit) mms__v1__add_meeting_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_meetings_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor mms__v1__list_meetings_request__field_descriptors[4] =
 {
   {
     "identity",
@@ -914,15 +914,41 @@ static const ProtobufCFieldDescriptor mms__v1__list_meetings_request__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_meetings_request__field_indices_by_name[] = {
   0,   /* field[0] = identity */
   1,   /* field[1] = include_bodies */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
 };
 static const ProtobufCIntRange mms__v1__list_meetings_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_meetings_request__descriptor =
 {
@@ -932,14 +958,14 @@ const ProtobufCMessageDescriptor mms__v1__list_meetings_request__descriptor =
   "Mms__V1__ListMeetingsRequest",
   "mms.v1",
   sizeof(Mms__V1__ListMeetingsRequest),
-  2,
+  4,
   mms__v1__list_meetings_request__field_descriptors,
   mms__v1__list_meetings_request__field_indices_by_name,
   1,  mms__v1__list_meetings_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_meetings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_meetings_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_meetings_response__field_descriptors[2] =
 {
   {
     "meetings",
@@ -953,14 +979,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_meetings_response__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_meetings_response__field_indices_by_name[] = {
   0,   /* field[0] = meetings */
+  1,   /* field[1] = next_page_token */
 };
 static const ProtobufCIntRange mms__v1__list_meetings_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_meetings_response__descriptor =
 {
@@ -970,7 +1009,7 @@ const ProtobufCMessageDescriptor mms__v1__list_meetings_response__descriptor =
   "Mms__V1__ListMeetingsResponse",
   "mms.v1",
   sizeof(Mms__V1__ListMeetingsResponse),
-  1,
+  2,
   mms__v1__list_meetings_response__field_descriptors,
   mms__v1__list_meetings_response__field_indices_by_name,
   1,  mms__v1__list_meetings_response__number_ranges,
@@ -1247,7 +1286,7 @@ const ProtobufCMessageDescriptor mms__v1__recipient_outcome__descriptor =
   (ProtobufCMessageInit) mms__v1__recipient_outcome__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_invitations_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_invitations_request__field_descriptors[3] =
 {
   {
     "meeting_id",
@@ -1261,14 +1300,40 @@ static const ProtobufCFieldDescriptor mms__v1__list_invitations_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListInvitationsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListInvitationsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_invitations_request__field_indices_by_name[] = {
   0,   /* field[0] = meeting_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
 };
 static const ProtobufCIntRange mms__v1__list_invitations_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_invitations_request__descriptor =
 {
@@ -1278,14 +1343,14 @@ const ProtobufCMessageDescriptor mms__v1__list_invitations_request__descriptor =
   "Mms__V1__ListInvitationsRequest",
   "mms.v1",
   sizeof(Mms__V1__ListInvitationsRequest),
-  1,
+  3,
   mms__v1__list_invitations_request__field_descriptors,
   mms__v1__list_invitations_request__field_indices_by_name,
   1,  mms__v1__list_invitations_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_invitations_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_invitations_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_invitations_response__field_descriptors[2] =
 {
   {
     "invitations",
@@ -1299,14 +1364,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_invitations_response__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListInvitationsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_invitations_response__field_indices_by_name[] = {
   0,   /* field[0] = invitations */
+  1,   /* field[1] = next_page_token */
 };
 static const ProtobufCIntRange mms__v1__list_invitations_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_invitations_response__descriptor =
 {
@@ -1316,7 +1394,7 @@ const ProtobufCMessageDescriptor mms__v1__list_invitations_response__descriptor 
   "Mms__V1__ListInvitationsResponse",
   "mms.v1",
   sizeof(Mms__V1__ListInvitationsResponse),
-  1,
+  2,
   mms__v1__list_invitations_response__field_descriptors,
   mms__v1__list_invitations_response__field_indices_by_name,
   1,  mms__v1__list_invitations_response__number_ranges,

@@ -1286,7 +1286,7 @@ const ProtobufCMessageDescriptor mms__v1__get_user_request__descriptor =
   (ProtobufCMessageInit) mms__v1__get_user_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_users_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_users_request__field_descriptors[3] =
 {
   {
     "limit",
@@ -1300,14 +1300,40 @@ static const ProtobufCFieldDescriptor mms__v1__list_users_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListUsersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListUsersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_users_request__field_indices_by_name[] = {
   0,   /* field[0] = limit */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
 };
 static const ProtobufCIntRange mms__v1__list_users_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_users_request__descriptor =
 {
@@ -1317,14 +1343,14 @@ const ProtobufCMessageDescriptor mms__v1__list_users_request__descriptor =
   "Mms__V1__ListUsersRequest",
   "mms.v1",
   sizeof(Mms__V1__ListUsersRequest),
-  1,
+  3,
   mms__v1__list_users_request__field_descriptors,
   mms__v1__list_users_request__field_indices_by_name,
   1,  mms__v1__list_users_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_users_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_users_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_users_response__field_descriptors[2] =
 {
   {
     "users",
@@ -1338,14 +1364,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_users_response__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListUsersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_users_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = users */
 };
 static const ProtobufCIntRange mms__v1__list_users_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_users_response__descriptor =
 {
@@ -1355,7 +1394,7 @@ const ProtobufCMessageDescriptor mms__v1__list_users_response__descriptor =
   "Mms__V1__ListUsersResponse",
   "mms.v1",
   sizeof(Mms__V1__ListUsersResponse),
-  1,
+  2,
   mms__v1__list_users_response__field_descriptors,
   mms__v1__list_users_response__field_indices_by_name,
   1,  mms__v1__list_users_response__number_ranges,
@@ -2128,9 +2167,42 @@ const ProtobufCMessageDescriptor mms__v1__save_bridge_request__descriptor =
   (ProtobufCMessageInit) mms__v1__save_bridge_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define mms__v1__list_bridges_request__field_descriptors NULL
-#define mms__v1__list_bridges_request__field_indices_by_name NULL
-#define mms__v1__list_bridges_request__number_ranges NULL
+static const ProtobufCFieldDescriptor mms__v1__list_bridges_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListBridgesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListBridgesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__list_bridges_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange mms__v1__list_bridges_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
 const ProtobufCMessageDescriptor mms__v1__list_bridges_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -2139,14 +2211,14 @@ const ProtobufCMessageDescriptor mms__v1__list_bridges_request__descriptor =
   "Mms__V1__ListBridgesRequest",
   "mms.v1",
   sizeof(Mms__V1__ListBridgesRequest),
-  0,
+  2,
   mms__v1__list_bridges_request__field_descriptors,
   mms__v1__list_bridges_request__field_indices_by_name,
-  0,  mms__v1__list_bridges_request__number_ranges,
+  1,  mms__v1__list_bridges_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_bridges_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_bridges_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_bridges_response__field_descriptors[2] =
 {
   {
     "bridges",
@@ -2160,14 +2232,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_bridges_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListBridgesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_bridges_response__field_indices_by_name[] = {
   0,   /* field[0] = bridges */
+  1,   /* field[1] = next_page_token */
 };
 static const ProtobufCIntRange mms__v1__list_bridges_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_bridges_response__descriptor =
 {
@@ -2177,7 +2262,7 @@ const ProtobufCMessageDescriptor mms__v1__list_bridges_response__descriptor =
   "Mms__V1__ListBridgesResponse",
   "mms.v1",
   sizeof(Mms__V1__ListBridgesResponse),
-  1,
+  2,
   mms__v1__list_bridges_response__field_descriptors,
   mms__v1__list_bridges_response__field_indices_by_name,
   1,  mms__v1__list_bridges_response__number_ranges,

@@ -1139,7 +1139,7 @@ const ProtobufCMessageDescriptor mms__v1__meeting_outcome_record__descriptor =
   (ProtobufCMessageInit) mms__v1__meeting_outcome_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_request__field_descriptors[4] =
 {
   {
     "correlation_id",
@@ -1165,15 +1165,41 @@ static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_request__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingOutcomesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingOutcomesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_meeting_outcomes_request__field_indices_by_name[] = {
   0,   /* field[0] = correlation_id */
   1,   /* field[1] = identity */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
 };
 static const ProtobufCIntRange mms__v1__list_meeting_outcomes_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_request__descriptor =
 {
@@ -1183,14 +1209,14 @@ const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_request__descrip
   "Mms__V1__ListMeetingOutcomesRequest",
   "mms.v1",
   sizeof(Mms__V1__ListMeetingOutcomesRequest),
-  2,
+  4,
   mms__v1__list_meeting_outcomes_request__field_descriptors,
   mms__v1__list_meeting_outcomes_request__field_indices_by_name,
   1,  mms__v1__list_meeting_outcomes_request__number_ranges,
   (ProtobufCMessageInit) mms__v1__list_meeting_outcomes_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_response__field_descriptors[2] =
 {
   {
     "outcomes",
@@ -1204,14 +1230,27 @@ static const ProtobufCFieldDescriptor mms__v1__list_meeting_outcomes_response__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__ListMeetingOutcomesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned mms__v1__list_meeting_outcomes_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = outcomes */
 };
 static const ProtobufCIntRange mms__v1__list_meeting_outcomes_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_response__descriptor =
 {
@@ -1221,7 +1260,7 @@ const ProtobufCMessageDescriptor mms__v1__list_meeting_outcomes_response__descri
   "Mms__V1__ListMeetingOutcomesResponse",
   "mms.v1",
   sizeof(Mms__V1__ListMeetingOutcomesResponse),
-  1,
+  2,
   mms__v1__list_meeting_outcomes_response__field_descriptors,
   mms__v1__list_meeting_outcomes_response__field_indices_by_name,
   1,  mms__v1__list_meeting_outcomes_response__number_ranges,

@@ -82,21 +82,35 @@ struct  Mms__V1__CreateTenantRequest
 struct  Mms__V1__ListTenantsRequest
 {
   ProtobufCMessage base;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_TENANTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_tenants_request__descriptor) \
-     }
+    , 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListTenantsResponse
 {
   ProtobufCMessage base;
+  /*
+   * By tenant id.
+   */
   size_t n_tenants;
   Mms__V1__Tenant **tenants;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_TENANTS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_tenants_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__TokenInfo
@@ -156,21 +170,35 @@ struct  Mms__V1__ListTokensRequest
    * Operators may name a tenant, or leave it empty for all tokens; tenant admins see their tenant's.
    */
   char *tenant_id;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_TOKENS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_tokens_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListTokensResponse
 {
   ProtobufCMessage base;
+  /*
+   * By creation, then token id.
+   */
   size_t n_tokens;
   Mms__V1__TokenInfo **tokens;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_TOKENS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_tokens_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__RevokeTokenRequest
@@ -267,24 +295,38 @@ struct  Mms__V1__ListAuditRecordsRequest
   int64_t start_time_micros;
   int64_t end_time_micros;
   /*
-   * At most this many (0: 1,000; at most 10,000).
+   * The older name of page_size, used when page_size is 0.
    */
   uint32_t limit;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_AUDIT_RECORDS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_audit_records_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListAuditRecordsResponse
 {
   ProtobufCMessage base;
+  /*
+   * Newest first (by time, then record id, both descending).
+   */
   size_t n_records;
   Mms__V1__AuditRecord **records;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_AUDIT_RECORDS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_audit_records_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /* Mms__V1__Tenant methods */

@@ -145,21 +145,35 @@ struct  Mms__V1__ListMeetingsRequest
    * Bodies and attachments are left out unless this is set.
    */
   protobuf_c_boolean include_bodies;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_MEETINGS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_meetings_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListMeetingsResponse
 {
   ProtobufCMessage base;
+  /*
+   * By start, then meeting id.
+   */
   size_t n_meetings;
   Mms__V1__Meeting **meetings;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_MEETINGS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_meetings_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__GetMeetingRequest
@@ -228,21 +242,35 @@ struct  Mms__V1__ListInvitationsRequest
 {
   ProtobufCMessage base;
   char *meeting_id;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_INVITATIONS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_invitations_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListInvitationsResponse
 {
   ProtobufCMessage base;
+  /*
+   * By creation, then invitation id.
+   */
   size_t n_invitations;
   Mms__V1__Invitation **invitations;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_INVITATIONS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_invitations_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -126,24 +126,38 @@ struct  Mms__V1__ListUsersRequest
 {
   ProtobufCMessage base;
   /*
-   * At most this many users, by principal name; 0 = 1000.
+   * The older name of page_size, used when page_size is 0.
    */
   uint32_t limit;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_USERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_users_request__descriptor) \
-    , 0 }
+    , 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListUsersResponse
 {
   ProtobufCMessage base;
+  /*
+   * By principal name (case-insensitive).
+   */
   size_t n_users;
   Mms__V1__User **users;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_USERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_users_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -368,21 +382,35 @@ struct  Mms__V1__SaveBridgeRequest
 struct  Mms__V1__ListBridgesRequest
 {
   ProtobufCMessage base;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_BRIDGES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_bridges_request__descriptor) \
-     }
+    , 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListBridgesResponse
 {
   ProtobufCMessage base;
+  /*
+   * By bridge id.
+   */
   size_t n_bridges;
   Mms__V1__Bridge **bridges;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_BRIDGES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_bridges_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*

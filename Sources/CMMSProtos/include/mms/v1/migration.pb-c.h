@@ -204,21 +204,35 @@ struct  Mms__V1__ListMeetingOutcomesRequest
   ProtobufCMessage base;
   char *correlation_id;
   char *identity;
+  /*
+   * Paging (every List call, PROTOCOL.md §9 "Paging"): items per page, 0 = 1,000, at most 1,000
+   * (a page may hold fewer, to stay under the frame limit); and next_page_token of the page before,
+   * empty for the first page.
+   */
+  uint32_t page_size;
+  char *page_token;
 };
 #define MMS__V1__LIST_MEETING_OUTCOMES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_meeting_outcomes_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Mms__V1__ListMeetingOutcomesResponse
 {
   ProtobufCMessage base;
+  /*
+   * By meeting id.
+   */
   size_t n_outcomes;
   Mms__V1__MeetingOutcomeRecord **outcomes;
+  /*
+   * The page_token of the next page; empty on the last page.
+   */
+  char *next_page_token;
 };
 #define MMS__V1__LIST_MEETING_OUTCOMES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&mms__v1__list_meeting_outcomes_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*

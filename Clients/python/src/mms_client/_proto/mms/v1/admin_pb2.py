@@ -24,45 +24,45 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12mms/v1/admin.proto\x12\x06mms.v1\"M\n\x06Tenant\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x1a\n\x12\x63reate_date_micros\x18\x03 \x01(\x03\">\n\x13\x43reateTenantRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"\x14\n\x12ListTenantsRequest\"6\n\x13ListTenantsResponse\x12\x1f\n\x07tenants\x18\x01 \x03(\x0b\x32\x0e.mms.v1.Tenant\"\x9a\x01\n\tTokenInfo\x12\x10\n\x08token_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.mms.v1.Role\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x1a\n\x12\x63reate_date_micros\x18\x05 \x01(\x03\x12\x1b\n\x13revoked_date_micros\x18\x06 \x01(\x03\"X\n\x12\x43reateTokenRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x1a\n\x04role\x18\x02 \x01(\x0e\x32\x0c.mms.v1.Role\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"E\n\x13\x43reateTokenResponse\x12\x1f\n\x04info\x18\x01 \x01(\x0b\x32\x11.mms.v1.TokenInfo\x12\r\n\x05token\x18\x02 \x01(\t\"&\n\x11ListTokensRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"7\n\x12ListTokensResponse\x12!\n\x06tokens\x18\x01 \x03(\x0b\x32\x11.mms.v1.TokenInfo\"&\n\x12RevokeTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\"\x0f\n\rWhoAmIRequest\"2\n\x0eWhoAmIResponse\x12 \n\x05token\x18\x01 \x01(\x0b\x32\x11.mms.v1.TokenInfo\"\xce\x01\n\x0b\x41uditRecord\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\x13\n\x0btime_micros\x18\x02 \x01(\x03\x12\x10\n\x08token_id\x18\x03 \x01(\t\x12\x1a\n\x04role\x18\x04 \x01(\x0e\x32\x0c.mms.v1.Role\x12\x11\n\ttenant_id\x18\x05 \x01(\t\x12\x0c\n\x04\x63\x61ll\x18\x06 \x01(\t\x12\x0e\n\x06target\x18\x07 \x01(\t\x12\x0f\n\x07outcome\x18\x08 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\t \x01(\t\x12\x17\n\x0f\x63orrelation_ids\x18\n \x03(\t\"n\n\x17ListAuditRecordsRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x19\n\x11start_time_micros\x18\x02 \x01(\x03\x12\x17\n\x0f\x65nd_time_micros\x18\x03 \x01(\x03\x12\r\n\x05limit\x18\x04 \x01(\r\"@\n\x18ListAuditRecordsResponse\x12$\n\x07records\x18\x01 \x03(\x0b\x32\x13.mms.v1.AuditRecord*^\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n\rROLE_OPERATOR\x10\x01\x12\x15\n\x11ROLE_TENANT_ADMIN\x10\x02\x12\x16\n\x12ROLE_TENANT_READER\x10\x03\x32\xee\x03\n\x0c\x41\x64minService\x12;\n\x0c\x43reateTenant\x12\x1b.mms.v1.CreateTenantRequest\x1a\x0e.mms.v1.Tenant\x12\x46\n\x0bListTenants\x12\x1a.mms.v1.ListTenantsRequest\x1a\x1b.mms.v1.ListTenantsResponse\x12\x46\n\x0b\x43reateToken\x12\x1a.mms.v1.CreateTokenRequest\x1a\x1b.mms.v1.CreateTokenResponse\x12\x43\n\nListTokens\x12\x19.mms.v1.ListTokensRequest\x1a\x1a.mms.v1.ListTokensResponse\x12<\n\x0bRevokeToken\x12\x1a.mms.v1.RevokeTokenRequest\x1a\x11.mms.v1.TokenInfo\x12\x37\n\x06WhoAmI\x12\x15.mms.v1.WhoAmIRequest\x1a\x16.mms.v1.WhoAmIResponse\x12U\n\x10ListAuditRecords\x12\x1f.mms.v1.ListAuditRecordsRequest\x1a .mms.v1.ListAuditRecordsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12mms/v1/admin.proto\x12\x06mms.v1\"M\n\x06Tenant\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x1a\n\x12\x63reate_date_micros\x18\x03 \x01(\x03\">\n\x13\x43reateTenantRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\";\n\x12ListTenantsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\r\x12\x12\n\npage_token\x18\x02 \x01(\t\"O\n\x13ListTenantsResponse\x12\x1f\n\x07tenants\x18\x01 \x03(\x0b\x32\x0e.mms.v1.Tenant\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x9a\x01\n\tTokenInfo\x12\x10\n\x08token_id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x1a\n\x04role\x18\x03 \x01(\x0e\x32\x0c.mms.v1.Role\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x1a\n\x12\x63reate_date_micros\x18\x05 \x01(\x03\x12\x1b\n\x13revoked_date_micros\x18\x06 \x01(\x03\"X\n\x12\x43reateTokenRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x1a\n\x04role\x18\x02 \x01(\x0e\x32\x0c.mms.v1.Role\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"E\n\x13\x43reateTokenResponse\x12\x1f\n\x04info\x18\x01 \x01(\x0b\x32\x11.mms.v1.TokenInfo\x12\r\n\x05token\x18\x02 \x01(\t\"M\n\x11ListTokensRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"P\n\x12ListTokensResponse\x12!\n\x06tokens\x18\x01 \x03(\x0b\x32\x11.mms.v1.TokenInfo\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"&\n\x12RevokeTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\"\x0f\n\rWhoAmIRequest\"2\n\x0eWhoAmIResponse\x12 \n\x05token\x18\x01 \x01(\x0b\x32\x11.mms.v1.TokenInfo\"\xce\x01\n\x0b\x41uditRecord\x12\x11\n\trecord_id\x18\x01 \x01(\t\x12\x13\n\x0btime_micros\x18\x02 \x01(\x03\x12\x10\n\x08token_id\x18\x03 \x01(\t\x12\x1a\n\x04role\x18\x04 \x01(\x0e\x32\x0c.mms.v1.Role\x12\x11\n\ttenant_id\x18\x05 \x01(\t\x12\x0c\n\x04\x63\x61ll\x18\x06 \x01(\t\x12\x0e\n\x06target\x18\x07 \x01(\t\x12\x0f\n\x07outcome\x18\x08 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\t \x01(\t\x12\x17\n\x0f\x63orrelation_ids\x18\n \x03(\t\"\x95\x01\n\x17ListAuditRecordsRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x19\n\x11start_time_micros\x18\x02 \x01(\x03\x12\x17\n\x0f\x65nd_time_micros\x18\x03 \x01(\x03\x12\r\n\x05limit\x18\x04 \x01(\r\x12\x11\n\tpage_size\x18\x05 \x01(\r\x12\x12\n\npage_token\x18\x06 \x01(\t\"Y\n\x18ListAuditRecordsResponse\x12$\n\x07records\x18\x01 \x03(\x0b\x32\x13.mms.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n\rROLE_OPERATOR\x10\x01\x12\x15\n\x11ROLE_TENANT_ADMIN\x10\x02\x12\x16\n\x12ROLE_TENANT_READER\x10\x03\x32\xee\x03\n\x0c\x41\x64minService\x12;\n\x0c\x43reateTenant\x12\x1b.mms.v1.CreateTenantRequest\x1a\x0e.mms.v1.Tenant\x12\x46\n\x0bListTenants\x12\x1a.mms.v1.ListTenantsRequest\x1a\x1b.mms.v1.ListTenantsResponse\x12\x46\n\x0b\x43reateToken\x12\x1a.mms.v1.CreateTokenRequest\x1a\x1b.mms.v1.CreateTokenResponse\x12\x43\n\nListTokens\x12\x19.mms.v1.ListTokensRequest\x1a\x1a.mms.v1.ListTokensResponse\x12<\n\x0bRevokeToken\x12\x1a.mms.v1.RevokeTokenRequest\x1a\x11.mms.v1.TokenInfo\x12\x37\n\x06WhoAmI\x12\x15.mms.v1.WhoAmIRequest\x1a\x16.mms.v1.WhoAmIResponse\x12U\n\x10ListAuditRecords\x12\x1f.mms.v1.ListAuditRecordsRequest\x1a .mms.v1.ListAuditRecordsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'mms.v1.admin_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=1162
-  _globals['_ROLE']._serialized_end=1256
+  _globals['_ROLE']._serialized_start=1355
+  _globals['_ROLE']._serialized_end=1449
   _globals['_TENANT']._serialized_start=30
   _globals['_TENANT']._serialized_end=107
   _globals['_CREATETENANTREQUEST']._serialized_start=109
   _globals['_CREATETENANTREQUEST']._serialized_end=171
   _globals['_LISTTENANTSREQUEST']._serialized_start=173
-  _globals['_LISTTENANTSREQUEST']._serialized_end=193
-  _globals['_LISTTENANTSRESPONSE']._serialized_start=195
-  _globals['_LISTTENANTSRESPONSE']._serialized_end=249
-  _globals['_TOKENINFO']._serialized_start=252
-  _globals['_TOKENINFO']._serialized_end=406
-  _globals['_CREATETOKENREQUEST']._serialized_start=408
-  _globals['_CREATETOKENREQUEST']._serialized_end=496
-  _globals['_CREATETOKENRESPONSE']._serialized_start=498
-  _globals['_CREATETOKENRESPONSE']._serialized_end=567
-  _globals['_LISTTOKENSREQUEST']._serialized_start=569
-  _globals['_LISTTOKENSREQUEST']._serialized_end=607
-  _globals['_LISTTOKENSRESPONSE']._serialized_start=609
-  _globals['_LISTTOKENSRESPONSE']._serialized_end=664
-  _globals['_REVOKETOKENREQUEST']._serialized_start=666
-  _globals['_REVOKETOKENREQUEST']._serialized_end=704
-  _globals['_WHOAMIREQUEST']._serialized_start=706
-  _globals['_WHOAMIREQUEST']._serialized_end=721
-  _globals['_WHOAMIRESPONSE']._serialized_start=723
-  _globals['_WHOAMIRESPONSE']._serialized_end=773
-  _globals['_AUDITRECORD']._serialized_start=776
-  _globals['_AUDITRECORD']._serialized_end=982
-  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=984
-  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=1094
-  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_start=1096
-  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_end=1160
-  _globals['_ADMINSERVICE']._serialized_start=1259
-  _globals['_ADMINSERVICE']._serialized_end=1753
+  _globals['_LISTTENANTSREQUEST']._serialized_end=232
+  _globals['_LISTTENANTSRESPONSE']._serialized_start=234
+  _globals['_LISTTENANTSRESPONSE']._serialized_end=313
+  _globals['_TOKENINFO']._serialized_start=316
+  _globals['_TOKENINFO']._serialized_end=470
+  _globals['_CREATETOKENREQUEST']._serialized_start=472
+  _globals['_CREATETOKENREQUEST']._serialized_end=560
+  _globals['_CREATETOKENRESPONSE']._serialized_start=562
+  _globals['_CREATETOKENRESPONSE']._serialized_end=631
+  _globals['_LISTTOKENSREQUEST']._serialized_start=633
+  _globals['_LISTTOKENSREQUEST']._serialized_end=710
+  _globals['_LISTTOKENSRESPONSE']._serialized_start=712
+  _globals['_LISTTOKENSRESPONSE']._serialized_end=792
+  _globals['_REVOKETOKENREQUEST']._serialized_start=794
+  _globals['_REVOKETOKENREQUEST']._serialized_end=832
+  _globals['_WHOAMIREQUEST']._serialized_start=834
+  _globals['_WHOAMIREQUEST']._serialized_end=849
+  _globals['_WHOAMIRESPONSE']._serialized_start=851
+  _globals['_WHOAMIRESPONSE']._serialized_end=901
+  _globals['_AUDITRECORD']._serialized_start=904
+  _globals['_AUDITRECORD']._serialized_end=1110
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_start=1113
+  _globals['_LISTAUDITRECORDSREQUEST']._serialized_end=1262
+  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_start=1264
+  _globals['_LISTAUDITRECORDSRESPONSE']._serialized_end=1353
+  _globals['_ADMINSERVICE']._serialized_start=1452
+  _globals['_ADMINSERVICE']._serialized_end=1946
 # @@protoc_insertion_point(module_scope)

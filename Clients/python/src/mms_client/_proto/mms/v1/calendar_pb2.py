@@ -24,19 +24,19 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15mms/v1/calendar.proto\x12\x06mms.v1\"A\n\nAttachment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\"\xc2\x02\n\x07Meeting\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x11\n\torganizer\x18\x02 \x01(\t\x12\x11\n\tattendees\x18\x03 \x03(\t\x12\x14\n\x0cstart_micros\x18\x04 \x01(\x03\x12\x12\n\nend_micros\x18\x05 \x01(\x03\x12\x0f\n\x07subject\x18\x06 \x01(\t\x12\x0c\n\x04\x62ody\x18\x07 \x01(\t\x12\'\n\x0b\x62ody_format\x18\x08 \x01(\x0e\x32\x12.mms.v1.BodyFormat\x12\'\n\x0b\x61ttachments\x18\t \x03(\x0b\x32\x12.mms.v1.Attachment\x12!\n\x04kind\x18\n \x01(\x0e\x32\x13.mms.v1.MeetingKind\x12\x1f\n\x17\x63reated_through_service\x18\x0b \x01(\x08\x12\x0f\n\x07version\x18\x0c \x01(\r\x12\r\n\x05rrule\x18\r \x01(\t\"5\n\x11\x41\x64\x64MeetingRequest\x12 \n\x07meeting\x18\x01 \x01(\x0b\x32\x0f.mms.v1.Meeting\"?\n\x13ListMeetingsRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x16\n\x0einclude_bodies\x18\x02 \x01(\x08\"9\n\x14ListMeetingsResponse\x12!\n\x08meetings\x18\x01 \x03(\x0b\x32\x0f.mms.v1.Meeting\"\'\n\x11GetMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"\xe1\x01\n\nInvitation\x12\x15\n\rinvitation_id\x18\x01 \x01(\t\x12\x12\n\nmeeting_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x03 \x01(\t\x12\x12\n\nrecipients\x18\x04 \x03(\t\x12\x0f\n\x07subject\x18\x05 \x01(\t\x12\x16\n\x0e\x63reated_micros\x18\x06 \x01(\x03\x12\x13\n\x0bsent_micros\x18\x07 \x01(\x03\x12*\n\x08outcomes\x18\x08 \x03(\x0b\x32\x18.mms.v1.RecipientOutcome\x12\x12\n\nmessage_id\x18\t \x01(\t\"n\n\x10RecipientOutcome\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\r\n\x05state\x18\x02 \x01(\t\x12\r\n\x05reply\x18\x03 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x17\n\x0frecorded_micros\x18\x05 \x01(\x03\",\n\x16ListInvitationsRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"B\n\x17ListInvitationsResponse\x12\'\n\x0binvitations\x18\x01 \x03(\x0b\x32\x12.mms.v1.Invitation\")\n\x15ImportMeetingsRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\"n\n\x0fImportedMeeting\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12&\n\x07outcome\x18\x03 \x01(\x0e\x32\x15.mms.v1.ImportOutcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\"C\n\x16ImportMeetingsResponse\x12)\n\x08meetings\x18\x01 \x03(\x0b\x32\x17.mms.v1.ImportedMeeting*\x86\x01\n\x0bMeetingKind\x12\x1c\n\x18MEETING_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1eMEETING_KIND_SKYPE_ON_PREMISES\x10\x01\x12\x1d\n\x19MEETING_KIND_SKYPE_ONLINE\x10\x02\x12\x16\n\x12MEETING_KIND_TEAMS\x10\x03*[\n\nBodyFormat\x12\x1b\n\x17\x42ODY_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10\x42ODY_FORMAT_HTML\x10\x01\x12\x1a\n\x16\x42ODY_FORMAT_PLAIN_TEXT\x10\x02*\xad\x01\n\rImportOutcome\x12\x1e\n\x1aIMPORT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1d\n\x19IMPORT_OUTCOME_REGISTERED\x10\x01\x12%\n!IMPORT_OUTCOME_ALREADY_REGISTERED\x10\x02\x12\x19\n\x15IMPORT_OUTCOME_PASTED\x10\x03\x12\x1b\n\x17IMPORT_OUTCOME_NO_BLOCK\x10\x04\x32\xf5\x02\n\x0f\x43\x61lendarService\x12\x38\n\nAddMeeting\x12\x19.mms.v1.AddMeetingRequest\x1a\x0f.mms.v1.Meeting\x12I\n\x0cListMeetings\x12\x1b.mms.v1.ListMeetingsRequest\x1a\x1c.mms.v1.ListMeetingsResponse\x12\x38\n\nGetMeeting\x12\x19.mms.v1.GetMeetingRequest\x1a\x0f.mms.v1.Meeting\x12R\n\x0fListInvitations\x12\x1e.mms.v1.ListInvitationsRequest\x1a\x1f.mms.v1.ListInvitationsResponse\x12O\n\x0eImportMeetings\x12\x1d.mms.v1.ImportMeetingsRequest\x1a\x1e.mms.v1.ImportMeetingsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15mms/v1/calendar.proto\x12\x06mms.v1\"A\n\nAttachment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\"\xc2\x02\n\x07Meeting\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x11\n\torganizer\x18\x02 \x01(\t\x12\x11\n\tattendees\x18\x03 \x03(\t\x12\x14\n\x0cstart_micros\x18\x04 \x01(\x03\x12\x12\n\nend_micros\x18\x05 \x01(\x03\x12\x0f\n\x07subject\x18\x06 \x01(\t\x12\x0c\n\x04\x62ody\x18\x07 \x01(\t\x12\'\n\x0b\x62ody_format\x18\x08 \x01(\x0e\x32\x12.mms.v1.BodyFormat\x12\'\n\x0b\x61ttachments\x18\t \x03(\x0b\x32\x12.mms.v1.Attachment\x12!\n\x04kind\x18\n \x01(\x0e\x32\x13.mms.v1.MeetingKind\x12\x1f\n\x17\x63reated_through_service\x18\x0b \x01(\x08\x12\x0f\n\x07version\x18\x0c \x01(\r\x12\r\n\x05rrule\x18\r \x01(\t\"5\n\x11\x41\x64\x64MeetingRequest\x12 \n\x07meeting\x18\x01 \x01(\x0b\x32\x0f.mms.v1.Meeting\"f\n\x13ListMeetingsRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x16\n\x0einclude_bodies\x18\x02 \x01(\x08\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\"R\n\x14ListMeetingsResponse\x12!\n\x08meetings\x18\x01 \x03(\x0b\x32\x0f.mms.v1.Meeting\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n\x11GetMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"\xe1\x01\n\nInvitation\x12\x15\n\rinvitation_id\x18\x01 \x01(\t\x12\x12\n\nmeeting_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x03 \x01(\t\x12\x12\n\nrecipients\x18\x04 \x03(\t\x12\x0f\n\x07subject\x18\x05 \x01(\t\x12\x16\n\x0e\x63reated_micros\x18\x06 \x01(\x03\x12\x13\n\x0bsent_micros\x18\x07 \x01(\x03\x12*\n\x08outcomes\x18\x08 \x03(\x0b\x32\x18.mms.v1.RecipientOutcome\x12\x12\n\nmessage_id\x18\t \x01(\t\"n\n\x10RecipientOutcome\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\r\n\x05state\x18\x02 \x01(\t\x12\r\n\x05reply\x18\x03 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x17\n\x0frecorded_micros\x18\x05 \x01(\x03\"S\n\x16ListInvitationsRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"[\n\x17ListInvitationsResponse\x12\'\n\x0binvitations\x18\x01 \x03(\x0b\x32\x12.mms.v1.Invitation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\")\n\x15ImportMeetingsRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\"n\n\x0fImportedMeeting\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12&\n\x07outcome\x18\x03 \x01(\x0e\x32\x15.mms.v1.ImportOutcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\"C\n\x16ImportMeetingsResponse\x12)\n\x08meetings\x18\x01 \x03(\x0b\x32\x17.mms.v1.ImportedMeeting*\x86\x01\n\x0bMeetingKind\x12\x1c\n\x18MEETING_KIND_UNSPECIFIED\x10\x00\x12\"\n\x1eMEETING_KIND_SKYPE_ON_PREMISES\x10\x01\x12\x1d\n\x19MEETING_KIND_SKYPE_ONLINE\x10\x02\x12\x16\n\x12MEETING_KIND_TEAMS\x10\x03*[\n\nBodyFormat\x12\x1b\n\x17\x42ODY_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10\x42ODY_FORMAT_HTML\x10\x01\x12\x1a\n\x16\x42ODY_FORMAT_PLAIN_TEXT\x10\x02*\xad\x01\n\rImportOutcome\x12\x1e\n\x1aIMPORT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1d\n\x19IMPORT_OUTCOME_REGISTERED\x10\x01\x12%\n!IMPORT_OUTCOME_ALREADY_REGISTERED\x10\x02\x12\x19\n\x15IMPORT_OUTCOME_PASTED\x10\x03\x12\x1b\n\x17IMPORT_OUTCOME_NO_BLOCK\x10\x04\x32\xf5\x02\n\x0f\x43\x61lendarService\x12\x38\n\nAddMeeting\x12\x19.mms.v1.AddMeetingRequest\x1a\x0f.mms.v1.Meeting\x12I\n\x0cListMeetings\x12\x1b.mms.v1.ListMeetingsRequest\x1a\x1c.mms.v1.ListMeetingsResponse\x12\x38\n\nGetMeeting\x12\x19.mms.v1.GetMeetingRequest\x1a\x0f.mms.v1.Meeting\x12R\n\x0fListInvitations\x12\x1e.mms.v1.ListInvitationsRequest\x1a\x1f.mms.v1.ListInvitationsResponse\x12O\n\x0eImportMeetings\x12\x1d.mms.v1.ImportMeetingsRequest\x1a\x1e.mms.v1.ImportMeetingsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'mms.v1.calendar_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MEETINGKIND']._serialized_start=1324
-  _globals['_MEETINGKIND']._serialized_end=1458
-  _globals['_BODYFORMAT']._serialized_start=1460
-  _globals['_BODYFORMAT']._serialized_end=1551
-  _globals['_IMPORTOUTCOME']._serialized_start=1554
-  _globals['_IMPORTOUTCOME']._serialized_end=1727
+  _globals['_MEETINGKIND']._serialized_start=1452
+  _globals['_MEETINGKIND']._serialized_end=1586
+  _globals['_BODYFORMAT']._serialized_start=1588
+  _globals['_BODYFORMAT']._serialized_end=1679
+  _globals['_IMPORTOUTCOME']._serialized_start=1682
+  _globals['_IMPORTOUTCOME']._serialized_end=1855
   _globals['_ATTACHMENT']._serialized_start=33
   _globals['_ATTACHMENT']._serialized_end=98
   _globals['_MEETING']._serialized_start=101
@@ -44,25 +44,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ADDMEETINGREQUEST']._serialized_start=425
   _globals['_ADDMEETINGREQUEST']._serialized_end=478
   _globals['_LISTMEETINGSREQUEST']._serialized_start=480
-  _globals['_LISTMEETINGSREQUEST']._serialized_end=543
-  _globals['_LISTMEETINGSRESPONSE']._serialized_start=545
-  _globals['_LISTMEETINGSRESPONSE']._serialized_end=602
-  _globals['_GETMEETINGREQUEST']._serialized_start=604
-  _globals['_GETMEETINGREQUEST']._serialized_end=643
-  _globals['_INVITATION']._serialized_start=646
-  _globals['_INVITATION']._serialized_end=871
-  _globals['_RECIPIENTOUTCOME']._serialized_start=873
-  _globals['_RECIPIENTOUTCOME']._serialized_end=983
-  _globals['_LISTINVITATIONSREQUEST']._serialized_start=985
-  _globals['_LISTINVITATIONSREQUEST']._serialized_end=1029
-  _globals['_LISTINVITATIONSRESPONSE']._serialized_start=1031
-  _globals['_LISTINVITATIONSRESPONSE']._serialized_end=1097
-  _globals['_IMPORTMEETINGSREQUEST']._serialized_start=1099
-  _globals['_IMPORTMEETINGSREQUEST']._serialized_end=1140
-  _globals['_IMPORTEDMEETING']._serialized_start=1142
-  _globals['_IMPORTEDMEETING']._serialized_end=1252
-  _globals['_IMPORTMEETINGSRESPONSE']._serialized_start=1254
-  _globals['_IMPORTMEETINGSRESPONSE']._serialized_end=1321
-  _globals['_CALENDARSERVICE']._serialized_start=1730
-  _globals['_CALENDARSERVICE']._serialized_end=2103
+  _globals['_LISTMEETINGSREQUEST']._serialized_end=582
+  _globals['_LISTMEETINGSRESPONSE']._serialized_start=584
+  _globals['_LISTMEETINGSRESPONSE']._serialized_end=666
+  _globals['_GETMEETINGREQUEST']._serialized_start=668
+  _globals['_GETMEETINGREQUEST']._serialized_end=707
+  _globals['_INVITATION']._serialized_start=710
+  _globals['_INVITATION']._serialized_end=935
+  _globals['_RECIPIENTOUTCOME']._serialized_start=937
+  _globals['_RECIPIENTOUTCOME']._serialized_end=1047
+  _globals['_LISTINVITATIONSREQUEST']._serialized_start=1049
+  _globals['_LISTINVITATIONSREQUEST']._serialized_end=1132
+  _globals['_LISTINVITATIONSRESPONSE']._serialized_start=1134
+  _globals['_LISTINVITATIONSRESPONSE']._serialized_end=1225
+  _globals['_IMPORTMEETINGSREQUEST']._serialized_start=1227
+  _globals['_IMPORTMEETINGSREQUEST']._serialized_end=1268
+  _globals['_IMPORTEDMEETING']._serialized_start=1270
+  _globals['_IMPORTEDMEETING']._serialized_end=1380
+  _globals['_IMPORTMEETINGSRESPONSE']._serialized_start=1382
+  _globals['_IMPORTMEETINGSRESPONSE']._serialized_end=1449
+  _globals['_CALENDARSERVICE']._serialized_start=1858
+  _globals['_CALENDARSERVICE']._serialized_end=2231
 # @@protoc_insertion_point(module_scope)

@@ -87,18 +87,24 @@ class AddMeetingRequest(_message.Message):
     def __init__(self, meeting: _Optional[_Union[Meeting, _Mapping]] = ...) -> None: ...
 
 class ListMeetingsRequest(_message.Message):
-    __slots__ = ("identity", "include_bodies")
+    __slots__ = ("identity", "include_bodies", "page_size", "page_token")
     IDENTITY_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_BODIES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     identity: str
     include_bodies: bool
-    def __init__(self, identity: _Optional[str] = ..., include_bodies: _Optional[bool] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, identity: _Optional[str] = ..., include_bodies: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListMeetingsResponse(_message.Message):
-    __slots__ = ("meetings",)
+    __slots__ = ("meetings", "next_page_token")
     MEETINGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     meetings: _containers.RepeatedCompositeFieldContainer[Meeting]
-    def __init__(self, meetings: _Optional[_Iterable[_Union[Meeting, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, meetings: _Optional[_Iterable[_Union[Meeting, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetMeetingRequest(_message.Message):
     __slots__ = ("meeting_id",)
@@ -143,16 +149,22 @@ class RecipientOutcome(_message.Message):
     def __init__(self, recipient: _Optional[str] = ..., state: _Optional[str] = ..., reply: _Optional[str] = ..., attempts: _Optional[int] = ..., recorded_micros: _Optional[int] = ...) -> None: ...
 
 class ListInvitationsRequest(_message.Message):
-    __slots__ = ("meeting_id",)
+    __slots__ = ("meeting_id", "page_size", "page_token")
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     meeting_id: str
-    def __init__(self, meeting_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, meeting_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListInvitationsResponse(_message.Message):
-    __slots__ = ("invitations",)
+    __slots__ = ("invitations", "next_page_token")
     INVITATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     invitations: _containers.RepeatedCompositeFieldContainer[Invitation]
-    def __init__(self, invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ImportMeetingsRequest(_message.Message):
     __slots__ = ("identity",)

@@ -89,16 +89,22 @@ class GetUserRequest(_message.Message):
     def __init__(self, identity: _Optional[str] = ...) -> None: ...
 
 class ListUsersRequest(_message.Message):
-    __slots__ = ("limit",)
+    __slots__ = ("limit", "page_size", "page_token")
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     limit: int
-    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, limit: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListUsersResponse(_message.Message):
-    __slots__ = ("users",)
+    __slots__ = ("users", "next_page_token")
     USERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     users: _containers.RepeatedCompositeFieldContainer[User]
-    def __init__(self, users: _Optional[_Iterable[_Union[User, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, users: _Optional[_Iterable[_Union[User, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class DirectoryChangeResponse(_message.Message):
     __slots__ = ("user", "queued", "reason", "reason_code", "change_applied", "status")
@@ -221,14 +227,20 @@ class SaveBridgeRequest(_message.Message):
     def __init__(self, bridge: _Optional[_Union[Bridge, _Mapping]] = ...) -> None: ...
 
 class ListBridgesRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListBridgesResponse(_message.Message):
-    __slots__ = ("bridges",)
+    __slots__ = ("bridges", "next_page_token")
     BRIDGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     bridges: _containers.RepeatedCompositeFieldContainer[Bridge]
-    def __init__(self, bridges: _Optional[_Iterable[_Union[Bridge, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, bridges: _Optional[_Iterable[_Union[Bridge, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UnassignBridgeNumberRequest(_message.Message):
     __slots__ = ("bridge_id", "number")

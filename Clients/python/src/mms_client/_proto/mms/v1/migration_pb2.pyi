@@ -126,18 +126,24 @@ class MeetingOutcomeRecord(_message.Message):
     def __init__(self, correlation_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., subject: _Optional[str] = ..., outcome: _Optional[_Union[MeetingOutcome, str]] = ..., reason: _Optional[str] = ..., recorded_micros: _Optional[int] = ...) -> None: ...
 
 class ListMeetingOutcomesRequest(_message.Message):
-    __slots__ = ("correlation_id", "identity")
+    __slots__ = ("correlation_id", "identity", "page_size", "page_token")
     CORRELATION_ID_FIELD_NUMBER: _ClassVar[int]
     IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     correlation_id: str
     identity: str
-    def __init__(self, correlation_id: _Optional[str] = ..., identity: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, correlation_id: _Optional[str] = ..., identity: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListMeetingOutcomesResponse(_message.Message):
-    __slots__ = ("outcomes",)
+    __slots__ = ("outcomes", "next_page_token")
     OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     outcomes: _containers.RepeatedCompositeFieldContainer[MeetingOutcomeRecord]
-    def __init__(self, outcomes: _Optional[_Iterable[_Union[MeetingOutcomeRecord, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[MeetingOutcomeRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class WatchMigrationRequest(_message.Message):
     __slots__ = ("identity", "until_finished")
