@@ -102,7 +102,8 @@ public final class TestPostgres: @unchecked Sendable {
                 cat >/dev/null
                 kill -INT "$pid" 2>/dev/null
                 wait "$pid"
-                rm -rf "$4"
+                # Only a server that started: a failed attempt's folder (and its log) stays for the next one.
+                if [ -e "$4/started" ]; then rm -rf "$4"; fi
                 """
             let arguments = ["-c", script, "sh", bin + "/postgres", data, "\(port)", folder]
             if root {
@@ -117,6 +118,7 @@ public final class TestPostgres: @unchecked Sendable {
             shell.standardError = FileHandle.nullDevice
             try shell.run()
             if Self.waitReady(bin: bin, folder: folder, port: port, user: user) {
+                _ = FileManager.default.createFile(atPath: folder + "/started", contents: Data())
                 started = (shell, input, port)
                 break
             }
@@ -211,9 +213,10 @@ public final class TestPostgres: @unchecked Sendable {
         }
     }
 
-    /// Waits (up to 30 s) until the server accepts connections on its socket; false when it exited.
+    /// Waits (up to 120 s: a loaded machine, the whole suite running) until the server accepts
+    /// connections on its socket; false when it failed.
     private static func waitReady(bin: String, folder: String, port: Int, user: String) -> Bool {
-        for _ in 0..<300 {
+        for _ in 0..<1200 {
             let probe = Process()
             probe.executableURL = URL(fileURLWithPath: bin + "/pg_isready")
             probe.arguments = ["-q", "-h", folder, "-p", "\(port)", "-U", user, "-d", "postgres"]
