@@ -37,6 +37,8 @@ let package = Package(
         // Metrics (issue 13): swift-metrics' API, exported by swift-prometheus.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // PostgreSQL, the second storage backend (issue 12).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: C libraries
@@ -101,13 +103,29 @@ let package = Package(
             dependencies: ["MMSICalendar", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // The stored forms both backends write (binary users, meetings, invitations; JSON; times).
+        .target(name: "MMSStoredForms", dependencies: ["MMSCore"], swiftSettings: strict),
         .target(
             name: "MMSSQLite",
             dependencies: [
-                "MMSCore",
+                "MMSCore", "MMSStoredForms",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the one statement read without GRDB's row layer (StatusRows.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .target(
+            name: "MMSPostgres",
+            dependencies: [
+                "MMSCore", "MMSStoredForms",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -146,6 +164,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "MMSMailTesting", swiftSettings: strict),
+        // A real PostgreSQL server for tests, started by them (issue 12).
+        .target(name: "MMSPostgresTesting", swiftSettings: strict),
         .executableTarget(
             name: "mms-engine-crashtest",
             dependencies: ["MMSCore", "MMSSQLite", .product(name: "Logging", package: "swift-log")],
@@ -174,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "mms-server",
             dependencies: [
-                "MMSServer",
+                "MMSServer", "MMSPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -249,7 +269,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient", "MMSMailTesting"], swiftSettings: strict),
+        .testTarget(name: "MMSEndToEndTests", dependencies: ["MMSClient", "MMSMailTesting", "MMSPostgresTesting"], swiftSettings: strict),
         .testTarget(name: "MMSLoadTests", dependencies: ["MMSClient"], swiftSettings: strict),
         .testTarget(name: "MMSMIMETests", dependencies: ["MMSMIME"], swiftSettings: strict),
         .testTarget(
@@ -274,9 +294,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MMSPostgresTests",
+            dependencies: [
+                "MMSPostgres", "MMSPostgresTesting", "MMSCore", "MMSCoreTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "MMSSQLiteTests",
             dependencies: [
-                "MMSSQLite", "MMSCore", "MMSCoreTesting", "mms-engine-crashtest",
+                "MMSSQLite", "MMSCore", "MMSCoreTesting", "MMSStoredForms", "mms-engine-crashtest",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict

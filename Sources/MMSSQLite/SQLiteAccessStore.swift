@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSStoredForms
 
 /// Tenants and token hashes in their own SQLite file beside the engine's database.
 ///

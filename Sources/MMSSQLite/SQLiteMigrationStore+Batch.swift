@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSStoredForms
 
 /// The engine's batched writes (issue 11): many meetings' outcomes in one transaction, and the
 /// built-in sender's deliveries with their mark-sent in one transaction. Every statement is a

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSStoredForms
 
 extension SQLiteMigrationStore {
     public func users(_ tenant: TenantID, after: String?, limit: Int) async throws -> [User] {

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSStoredForms
 
 /// Counts for the metrics endpoint (issue 13), read at most every few seconds (`StoreGauges`).
-extension SQLiteMigrationStore {
+extension SQLiteMigrationStore: StoreCounts {
     /// How many migrations are in each state, across tenants (the records S2 keeps).
     public func migrationCountsByState() async throws -> [MigrationState: Int] {
         try await read { db in

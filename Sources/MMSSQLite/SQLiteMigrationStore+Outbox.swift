@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSStoredForms
 
 extension SQLiteMigrationStore {
     public func unsentInvitations(limit: Int) async throws -> [OutgoingInvitation] {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSStoredForms
 
 extension SQLiteMigrationStore {
     public func enqueueMigration(for user: User, scope: MigrationScope, parameters: EnqueueParameters) async throws -> EnqueueOutcome {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import MMSCore
+import MMSStoredForms
 
 /// The SQLite backend: one database file under a data directory.
 ///

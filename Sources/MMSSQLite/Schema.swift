@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MMSStoredForms
 
 /// The versioned schema. Never edit a registered migration: add the next one.
 enum Schema {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import MMSCore
+import MMSStoredForms
 
 /// Status records read straight from SQLite's C API, for GetMigrationStatus, the busiest read.
 ///

@@ -13,14 +13,34 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// Everything `mms-server` runs: the RPC server in front of the migration engine over SQLite.
+/// Everything `mms-server` runs: the RPC server in front of the migration engine, over SQLite in
+/// the data directory or over the stores the caller built (``Configuration/stores``: PostgreSQL).
 public struct MMSServerApplication: Sendable {
+    /// The stores a server runs on, when not the data directory's SQLite files (issue 12): the
+    /// engine's and the access store, each keeping the audit records of its changes.
+    public struct Stores: Sendable {
+        public var engine: any MigrationStore & AuditStore & StoreCounts
+        public var access: any AccessStore & AuditStore
+        /// Whether other servers share these stores (then tokens are re-read from the store periodically).
+        public var shared: Bool
+        /// What the stores are, for the start-up log line (no secret in it).
+        public var description: String
+        public init(engine: any MigrationStore & AuditStore & StoreCounts, access: any AccessStore & AuditStore, shared: Bool, description: String) {
+            self.engine = engine
+            self.access = access
+            self.shared = shared
+            self.description = description
+        }
+    }
+
     /// Settings of the whole server.
     public struct Configuration: Sendable {
         /// Where to listen, limits and timeouts of the RPC layer.
         public var rpc: ServerConfiguration
-        /// The folder that holds the SQLite database; created if missing.
+        /// The folder that holds the SQLite database (and the operator token and secrets); created if missing.
         public var dataDirectory: String
+        /// The stores to run on; nil, the default, opens SQLite in ``dataDirectory``.
+        public var stores: Stores?
         /// Hold, retries, workers and leases of the engine.
         public var engine: MigrationEngineConfiguration
         /// Builds a tenant's CalDAV mailbox; nil means the CalDAV connector (MMSCalDAV).
@@ -69,6 +89,7 @@ public struct MMSServerApplication: Sendable {
     /// The metrics endpoint, when `configuration.metrics` asks for one.
     public let metricsEndpoint: MetricsEndpoint?
     private let auditPruner: AuditPruneService
+    private let tokenRefresh: TokenRefreshService?
     private let health: HealthService
     private let logger: Logger
 
@@ -82,21 +103,31 @@ public struct MMSServerApplication: Sendable {
     /// - Throws: ``DataDirectory/Refusal`` when the data directory cannot be created or other users
     ///   can write to it; a store's error when a database cannot be opened.
     public init(configuration: Configuration, logger: Logger) async throws {
-        let files = [SQLiteMigrationStore.fileName, SQLiteAccessStore.fileName]
-        // Readable by the server's user alone, whatever the umask (issue 9).
-        for change in try DataDirectory.prepare(configuration.dataDirectory, files: files, before: { try DataFiles.check($0, files: files) }) {
-            logger.notice("\(change)")
-        }
-        // A file damaged beyond its first page is found when its schema is read: named, never recreated (issue 14).
-        func open<Store>(_ file: String, _ body: () throws -> Store) throws -> Store {
-            do { return try body() } catch let error as DatabaseError {
-                throw DataDirectory.Refusal(description: "\((configuration.dataDirectory as NSString).appendingPathComponent(file)) cannot be used "
-                    + "(\(error.message ?? "SQLite error \(error.resultCode.rawValue)")): restore it from a backup (nothing was changed)")
+        let store: any MigrationStore & AuditStore & StoreCounts
+        let access: any AccessStore & AuditStore
+        if let stores = configuration.stores {
+            // Readable by the server's user alone, whatever the umask (issue 9): the token and secrets live there.
+            for change in try DataDirectory.prepare(configuration.dataDirectory, files: []) { logger.notice("\(change)") }
+            store = stores.engine
+            access = stores.access
+        } else {
+            let files = [SQLiteMigrationStore.fileName, SQLiteAccessStore.fileName]
+            // Readable by the server's user alone, whatever the umask (issue 9).
+            for change in try DataDirectory.prepare(configuration.dataDirectory, files: files, before: { try DataFiles.check($0, files: files) }) {
+                logger.notice("\(change)")
             }
+            // A file damaged beyond its first page is found when its schema is read: named, never recreated (issue 14).
+            func open<Store>(_ file: String, _ body: () throws -> Store) throws -> Store {
+                do { return try body() } catch let error as DatabaseError {
+                    throw DataDirectory.Refusal(description: "\((configuration.dataDirectory as NSString).appendingPathComponent(file)) cannot be used "
+                        + "(\(error.message ?? "SQLite error \(error.resultCode.rawValue)")): restore it from a backup (nothing was changed)")
+                }
+            }
+            store = try open(SQLiteMigrationStore.fileName) { try SQLiteMigrationStore(directory: configuration.dataDirectory, logger: logger) }
+            access = try open(SQLiteAccessStore.fileName) { try SQLiteAccessStore(directory: configuration.dataDirectory) }
         }
-        let store = try open(SQLiteMigrationStore.fileName) { try SQLiteMigrationStore(directory: configuration.dataDirectory, logger: logger) }
-        let access = try open(SQLiteAccessStore.fileName) { try SQLiteAccessStore(directory: configuration.dataDirectory) }
         let auth = try await Authenticator.load(store: access)
+        self.tokenRefresh = configuration.stores?.shared == true ? TokenRefreshService(auth: auth, logger: logger) : nil
         self.operatorTokenPath = try await auth.bootstrapOperatorToken(dataDirectory: configuration.dataDirectory)
         let secrets = try FileSecretStore(dataDirectory: configuration.dataDirectory)
         // Metrics (issue 13): one registry, swift-metrics' API over swift-prometheus' factory.
@@ -165,6 +196,7 @@ public struct MMSServerApplication: Sendable {
             .init(service: self.auditPruner),
         ]
         if let metricsEndpoint = self.metricsEndpoint { services.append(.init(service: metricsEndpoint)) }
+        if let tokenRefresh = self.tokenRefresh { services.append(.init(service: tokenRefresh)) }
         if let tls = self.configuration.rpc.tls {
             let hangups = await UnixSignalsSequence(trapping: .sighup)
             services.append(.init(service: TLSReloadService(tls: tls, hangups: hangups, logger: self.logger)))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MMSCore
+import MMSPostgres
 import MMSRPC
 import MMSRPCServer
 import MMSServer
@@ -25,6 +26,12 @@ struct MMSServerCommand: AsyncParsableCommand {
 
     @Option(help: "Folder for the SQLite database; created if missing (env MMS_DATA_DIR).")
     var dataDir: String = env("MMS_DATA_DIR") ?? "mms-data"
+
+    @Option(help: "Run on this PostgreSQL database instead of SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…], shared by any number of servers (env MMS_DATABASE). The password may instead come from --database-password-file or PGPASSWORD.")
+    var database: String? = env("MMS_DATABASE")
+
+    @Option(help: "A file holding the PostgreSQL password (its first line), readable by the server's user only (env MMS_DATABASE_PASSWORD_FILE).")
+    var databasePasswordFile: String? = env("MMS_DATABASE_PASSWORD_FILE")
 
     @Option(help: "How long a queued migration waits before it runs, e.g. 90m, 0 (MISSION M1; env MMS_HOLD).")
     var hold: String = env("MMS_HOLD") ?? "90m"
@@ -107,6 +114,7 @@ struct MMSServerCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(self.logFormat) else { throw ValidationError("--log-format \"\(self.logFormat)\" is not text or json") }
         _ = try self.tlsFiles()
         _ = try self.parsedMetricsListen()
+        _ = try self.databaseSettings()
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("--log-level \"\(self.logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -125,6 +133,34 @@ struct MMSServerCommand: AsyncParsableCommand {
         case (nil, _?):
             throw ValidationError("--tls-key needs --tls-certificate (or MMS_TLS_CERTIFICATE): the certificate the key belongs to")
         }
+    }
+
+    /// The PostgreSQL settings of --database, the password from the URL, --database-password-file
+    /// or PGPASSWORD (in that order); nil for SQLite. Errors never repeat the password.
+    private func databaseSettings() throws -> PostgresSettings? {
+        guard let url = self.database, !url.isEmpty else {
+            guard self.databasePasswordFile == nil else { throw ValidationError("--database-password-file needs --database postgres://…") }
+            return nil
+        }
+        var settings: PostgresSettings
+        do { settings = try PostgresSettings(url: url) } catch { throw ValidationError("--database: \(error)") }
+        if let file = self.databasePasswordFile {
+            guard settings.password == nil else {
+                throw ValidationError("--database has a password and --database-password-file gives another: give one")
+            }
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw ValidationError("--database-password-file \(file) cannot be read: \(error.localizedDescription)")
+            }
+            var info = stat()
+            if stat(file, &info) == 0, info.st_mode & 0o077 != 0 {
+                throw ValidationError("--database-password-file \(file) can be read by other users: chmod 600 \(file)")
+            }
+            settings.password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        } else if settings.password == nil, let password = Self.env("PGPASSWORD") {
+            settings.password = password
+        }
+        return settings
     }
 
     private func parsedListen() throws -> (String, Int) {
@@ -215,15 +251,32 @@ struct MMSServerCommand: AsyncParsableCommand {
             rpc: rpc, dataDirectory: self.dataDir, engine: engine, smtpTrustRootsFile: self.smtpCaFile)
         configuration.metrics = try self.parsedMetricsListen()
         configuration.watchLimits = WatchLimits(total: self.maxWatches, perTenant: self.maxWatchesPerTenant)
+        // The composition root: SQLite in the data directory, or the PostgreSQL database all servers share (issue 12).
+        var backend: PostgresBackend?
+        if let settings = try self.databaseSettings() {
+            // Unreachable, a wrong password, a schema newer than this binary: one line, where and why
+            // (never the password), exit 1.
+            let postgres = try await PostgresBackend(settings: settings, logger: logger)
+            backend = postgres
+            configuration.stores = MMSServerApplication.Stores(
+                engine: PostgresMigrationStore(backend: postgres), access: PostgresAccessStore(backend: postgres), shared: true,
+                description: settings.description)
+        }
         let application = try await MMSServerApplication(configuration: configuration, logger: logger)
         if let path = application.operatorTokenPath {
             logger.notice("first start: the operator token was written to \(path) (readable by you only); use it with: export MMS_TOKEN=$(cat \(path))")
         }
         logger.info("mms-server starting", metadata: [
-            "listen": "\(self.listen)", "data-dir": "\(self.dataDir)", "hold": "\(self.hold)", "workers": "\(self.workers)",
+            "listen": "\(self.listen)", "data-dir": "\(self.dataDir)", "database": "\(configuration.stores?.description ?? "sqlite")", "hold": "\(self.hold)", "workers": "\(self.workers)",
             "lease": "\(self.lease)", "status-retention": "\(self.statusRetention)", "tls": "\(rpc.tls?.summary ?? "off")",
         ])
-        try await application.run()
+        do {
+            try await application.run()
+        } catch {
+            await backend?.shutdown()
+            throw error
+        }
+        await backend?.shutdown()
     }
 }
 

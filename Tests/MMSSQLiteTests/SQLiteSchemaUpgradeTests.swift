@@ -3,6 +3,7 @@ import GRDB
 import MMSCore
 import MMSCoreTesting
 @testable import MMSSQLite
+import MMSStoredForms
 import Testing
 
 @Suite("SQLite store: schema upgrades")

@@ -3,6 +3,7 @@ import GRDB
 import MMSCore
 import MMSCoreTesting
 @testable import MMSSQLite
+import MMSStoredForms
 import Testing
 
 /// Issue 11: the hot columns moved from JSON to binary forms (schema v7).

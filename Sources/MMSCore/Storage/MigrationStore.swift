@@ -336,3 +336,11 @@ extension DirectoryStore {
         try await self.users(tenant, after: nil, limit: limit)
     }
 }
+
+/// Counts for the metrics endpoint (issue 13), read at most every few seconds.
+public protocol StoreCounts: Sendable {
+    /// How many migrations are in each state, across tenants.
+    func migrationCountsByState() async throws -> [MigrationState: Int]
+    /// How many invitations wait in the outbox, unsent (deferred ones included).
+    func outboxBacklog() async throws -> Int
+}

@@ -140,3 +140,12 @@ final class Authenticator: Sendable {
         }
     }
 }
+
+extension Authenticator {
+    /// Reads every token from the store again (servers sharing a database, issue 12: a token
+    /// issued or revoked on another server counts here from the next refresh).
+    func reload() async throws {
+        let tokens = try await self.store.tokens()
+        self.cache.withLock { $0 = Dictionary(uniqueKeysWithValues: tokens.map { ($0.id, $0) }) }
+    }
+}

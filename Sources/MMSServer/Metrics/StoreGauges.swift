@@ -1,21 +1,20 @@
 import CoreMetrics
 import Logging
 import MMSCore
-import MMSSQLite
 import Synchronization
 
 /// Gauges read from the store: migrations by state (`mms_migrations{state}`) and the outbox
 /// backlog (`mms_outbox_backlog`). A scrape refreshes them when they are older than `interval`
 /// (default 5 s), so many scrapers cost the store at most one pair of counting queries per interval.
 final class StoreGauges: Sendable {
-    private let store: SQLiteMigrationStore
+    private let store: any StoreCounts
     private let interval: Duration
     private let logger: Logger
     private let byState: [(MigrationState, CoreMetrics.Gauge)]
     private let backlog: CoreMetrics.Gauge
     private let lastRefresh = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(store: SQLiteMigrationStore, factory: any MetricsFactory, interval: Duration = .seconds(5), logger: Logger) {
+    init(store: any StoreCounts, factory: any MetricsFactory, interval: Duration = .seconds(5), logger: Logger) {
         self.store = store
         self.interval = interval
         self.logger = logger

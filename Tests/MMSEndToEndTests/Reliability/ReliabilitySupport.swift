@@ -183,4 +183,6 @@ final class Shared<Value: Sendable>: Sendable {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }
+    /// Changes the value in place, under the lock.
+    func update(_ body: (inout Value) -> Void) { value.withLock { body(&$0) } }
 }

@@ -17,6 +17,9 @@ final class ServerProcess: Sendable {
         var probeTLS: ClientTLSConfiguration?
         /// `--log-level`.
         var logLevel = "warning"
+        /// The operator token to use when this server did not write one (a second server on a
+        /// shared PostgreSQL database, issue 12); nil reads `<data-dir>/operator-token`.
+        var operatorToken: String?
     }
 
     let binaries: URL
@@ -51,6 +54,11 @@ final class ServerProcess: Sendable {
         let scratch = root.appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let (child, endpoint) = try await launch(binaries: binaries, dataDirectory: dataDirectory, scratch: scratch, settings: settings)
+        if let token = settings.operatorToken {
+            return ServerProcess(
+                binaries: binaries, dataDirectory: dataDirectory, scratch: scratch, settings: settings, child: child, endpoint: endpoint,
+                operatorToken: token)
+        }
         let tokenFile = dataDirectory.appendingPathComponent("operator-token")
         let token = try String(contentsOf: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let attributes = try FileManager.default.attributesOfItem(atPath: tokenFile.path)

@@ -9,13 +9,13 @@ import MMSCore
 /// converts every such row.
 ///
 /// Adding a field: give the type a new format byte, write the new form, and keep reading the old.
-enum StoredForm {
-    static let userFormat: UInt8 = 0x01
-    static let meetingFormat: UInt8 = 0x02
-    static let onlineMeetingFormat: UInt8 = 0x03
-    static let invitationFormat: UInt8 = 0x04
+package enum StoredForm {
+    package static let userFormat: UInt8 = 0x01
+    package static let meetingFormat: UInt8 = 0x02
+    package static let onlineMeetingFormat: UInt8 = 0x03
+    package static let invitationFormat: UInt8 = 0x04
 
-    static func isJSON(_ data: Data) -> Bool { data.first == UInt8(ascii: "{") }
+    package static func isJSON(_ data: Data) -> Bool { data.first == UInt8(ascii: "{") }
 
     private static func reader(_ data: Data, _ format: UInt8, _ what: String) throws -> BinaryReader {
         var reader = BinaryReader(data, what: what)
@@ -28,7 +28,7 @@ enum StoredForm {
 
     // MARK: User
 
-    static func encode(_ user: User) -> Data {
+    package static func encode(_ user: User) -> Data {
         var writer = BinaryWriter(format: userFormat)
         writer.write(user.id.rawValue)
         writer.write(user.tenant.rawValue)
@@ -46,7 +46,7 @@ enum StoredForm {
         return writer.data
     }
 
-    static func user(_ data: Data) throws -> User {
+    package static func user(_ data: Data) throws -> User {
         if isJSON(data) { return try JSON.decode(User.self, from: data) }
         var reader = try reader(data, userFormat, "user")
         let id = UserID(try reader.string())
@@ -93,7 +93,7 @@ enum StoredForm {
 
     // MARK: Calendar meeting (its body is stored beside it)
 
-    static func encode(_ meeting: CalendarMeeting) -> Data {
+    package static func encode(_ meeting: CalendarMeeting) -> Data {
         var writer = BinaryWriter(format: meetingFormat, capacity: 256)
         writer.write(meeting.id.rawValue)
         writer.write(meeting.tenant.rawValue)
@@ -111,7 +111,7 @@ enum StoredForm {
         return writer.data
     }
 
-    static func meeting(_ data: Data, body: String) throws -> CalendarMeeting {
+    package static func meeting(_ data: Data, body: String) throws -> CalendarMeeting {
         if isJSON(data) {
             var meeting = try JSON.decode(CalendarMeeting.self, from: data)
             meeting.body = body
@@ -130,7 +130,7 @@ enum StoredForm {
 
     // MARK: Online meeting
 
-    static func encode(_ meeting: OnlineMeeting) -> Data {
+    package static func encode(_ meeting: OnlineMeeting) -> Data {
         var writer = BinaryWriter(format: onlineMeetingFormat, capacity: 256)
         writer.write(meeting.kind.rawValue)
         writer.write(meeting.joinURL)
@@ -146,7 +146,7 @@ enum StoredForm {
         return writer.data
     }
 
-    static func onlineMeeting(_ data: Data) throws -> OnlineMeeting {
+    package static func onlineMeeting(_ data: Data) throws -> OnlineMeeting {
         if isJSON(data) { return try JSON.decode(OnlineMeeting.self, from: data) }
         var reader = try reader(data, onlineMeetingFormat, "online meeting")
         let kind = try reader.value(MeetingKind.self)
@@ -167,7 +167,7 @@ enum StoredForm {
 
     // MARK: Invitation (its body is stored beside it; `sent` is a column of its own)
 
-    static func encode(_ invitation: OutgoingInvitation) -> Data {
+    package static func encode(_ invitation: OutgoingInvitation) -> Data {
         var writer = BinaryWriter(format: invitationFormat, capacity: 256)
         writer.write(invitation.id)
         writer.write(invitation.correlationId.rawValue)
@@ -186,7 +186,7 @@ enum StoredForm {
         return writer.data
     }
 
-    static func invitation(_ data: Data, body: String) throws -> OutgoingInvitation {
+    package static func invitation(_ data: Data, body: String) throws -> OutgoingInvitation {
         if isJSON(data) {
             var invitation = try JSON.decode(OutgoingInvitation.self, from: data)
             invitation.body = body
