@@ -11,6 +11,8 @@ struct MigrationService: MigrationServiceHandler {
     let audit: Auditor
     /// Watches running at once, server-wide: each polls the store, so they are capped.
     let watches = WatchLimiter(limit: 256)
+    /// Previews running at once, server-wide: each reads a whole calendar (from a CalDAV server too).
+    let previews = WatchLimiter(limit: 16)
 
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse {
         try await self.audit.run(context, target: request.identity, describe: Convert.startAudit) {
@@ -119,6 +121,76 @@ struct MigrationService: MigrationServiceHandler {
             }
             try await Task.sleep(for: Self.watchInterval)
         }
+    }
+}
+
+extension MigrationService {
+    /// The most a preview message carries in body, resource and diff (a frame holds 4 MiB).
+    static let previewDetailLimit = 3 << 20
+
+    /// What Start-CsExMeetingMigration would do to each meeting (issue 15): the engine's own
+    /// plan, nothing written. A reader may preview, as it may read outcomes.
+    func previewMeetingMigration(
+        _ request: PreviewMeetingMigrationRequest, responses: ResponseStreamWriter<MMSMessages.MeetingPreview>, context: ServerContext
+    ) async throws {
+        let tenant = try self.auth.tenant(.tenantRead, context)
+        let identity = try Validate.identity(request.identity)
+        guard self.previews.enter() else {
+            throw RPCError(.resourceExhausted, "the server already runs \(self.previews.limit) previews; retry later")
+        }
+        defer { self.previews.leave() }
+        do {
+            try await Convert.engineCall {
+                try await self.engine.previewMeetingMigration(
+                    tenant: tenant, identity: identity,
+                    source: Convert.source(request.sourceMeetingType), target: Convert.target(request.targetMeetingType)
+                ) { preview in
+                    try await responses.write(Self.message(preview))
+                }
+            }
+        } catch let error as MailboxError {
+            throw RPCError(.failedPrecondition, "the mailbox cannot be read: \(error.description)")
+        }
+    }
+
+    static func message(_ preview: MMSCore.MeetingPreview) -> MMSMessages.MeetingPreview {
+        let outcome: PreviewOutcome
+        switch preview.outcome {
+        case .migrated: outcome = .migrated
+        case .skipped: outcome = .skipped
+        case .failed: outcome = .failed
+        case .notSelected: outcome = .notSelected
+        }
+        let skip: MMSMessages.SkipReason
+        switch preview.skipReason {
+        case nil: skip = .unspecified
+        case .noBlock: skip = .noBlock
+        case .overParticipantLimit: skip = .overParticipantLimit
+        case .pasted: skip = .pasted
+        case .past: skip = .past
+        case .notSelected: skip = .notSelected
+        case .unreadable: skip = .unreadable
+        case .deleted: skip = .deleted
+        }
+        let undetermined: UndeterminedDetails
+        switch preview.undetermined {
+        case .nothing: undetermined = .nothing
+        case .joinURL: undetermined = .joinUrl
+        case .joinDetails: undetermined = .joinDetails
+        }
+        var body = preview.body ?? ""
+        var resource = preview.resource ?? ""
+        var diff = preview.diff
+        let omitted = body.utf8.count + resource.utf8.count + diff.utf8.count > previewDetailLimit
+        if omitted { (body, resource, diff) = ("", "", "") }
+        return MMSMessages.MeetingPreview(
+            meetingId: preview.meeting.rawValue, location: preview.location, subject: preview.subject,
+            startMicros: Convert.micros(preview.start), organizer: preview.organizer,
+            attendeeCount: UInt32(clamping: preview.attendeeCount), outcome: outcome, skipReason: skip, reason: preview.reason,
+            oldBlock: preview.oldBlock ?? "", newBlock: preview.newBlock ?? "",
+            targetKind: preview.targetKind.map(Convert.kind) ?? .unspecified, newJoinUrl: preview.newJoinURL ?? "",
+            undetermined: undetermined, body: body, sequence: UInt32(clamping: preview.sequence ?? 0), resource: resource,
+            stampedProperties: preview.stampedProperties, writes: preview.writes, diff: diff, detailsOmitted: omitted)
     }
 }
 
