@@ -142,7 +142,7 @@ public final class CalDAVMailbox: Mailbox {
 
     public func write(_ rewrite: MailboxRewrite) async throws -> MailboxMeeting {
         let original = rewrite.original
-        let (url, _, rewritten) = try await rewritten(rewrite, now: Date())
+        let (url, _, rewritten) = try await rewrittenResource(rewrite, now: Date())
         let response = try await transport.send(
             .PUT, url, headers: [("If-Match", original.revision), ("Content-Type", "text/calendar; charset=utf-8")],
             body: Data(rewritten), maxBytes: limits.maxResponseBytes, what: "PUT \(url.path)")
@@ -173,13 +173,13 @@ public final class CalDAVMailbox: Mailbox {
     /// The resource as read (from the cache, or a GET at the revision planned on) and as the
     /// write would send it; the stamps (DTSTAMP, LAST-MODIFIED) are `now`. Writes nothing.
     public func previewWrite(_ rewrite: MailboxRewrite, now: Date) async throws -> MailboxWritePreview? {
-        let (_, before, after) = try await rewritten(rewrite, now: now)
+        let (_, before, after) = try await rewrittenResource(rewrite, now: now)
         return MailboxWritePreview(before: before, after: after, stampedProperties: ResourceMapping.stampedProperties)
     }
 
     /// What ``write(_:)`` and ``previewWrite(_:now:)`` share: the resource read at the revision
     /// planned on, and rewritten.
-    private func rewritten(_ rewrite: MailboxRewrite, now: Date) async throws -> (URL, before: [UInt8], after: [UInt8]) {
+    private func rewrittenResource(_ rewrite: MailboxRewrite, now: Date) async throws -> (URL, before: [UInt8], after: [UInt8]) {
         let original = rewrite.original
         guard let url = URL(string: original.location) else {
             throw MailboxError.malformed("the CalDAV meeting's location '\(original.location)' is not a URL")

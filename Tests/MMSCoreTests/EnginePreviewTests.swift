@@ -38,14 +38,14 @@ struct EnginePreviewTests {
     func previewMatchesMigration() async throws {
         let h = try await EngineHarness.make()
         let ann = try await h.addUser(Fixtures.user("ann", conferenceId: "100200300"))
-        let skype = try await h.addMeeting(ann, subject: "Skype review", attendees: ["bob@contoso.com", "BOB@contoso.com", "carol@fabrikam.com"])
+        let skype = try await h.addMeeting(ann, attendees: ["bob@contoso.com", "BOB@contoso.com", "carol@fabrikam.com"], subject: "Skype review")
         let plain = try await h.addMeeting(ann, daysAhead: 3, format: .plainText, subject: "Plain")
         let teams = try await h.addMeeting(ann, daysAhead: 4, kind: .teams, subject: "Teams sync")
         let start = h.clock.now().addingTimeInterval(5 * 86_400)
         let pasted = try await h.engine.scheduleMeeting(tenant: h.tenant, NewMeeting(
             organizer: ann.userPrincipalName, attendees: ["dan@contoso.com"], start: start, end: start.addingTimeInterval(600),
             subject: "Copy", body: skype.body, bodyFormat: .html, kind: .skypeOnline, createdThroughService: false))
-        let crowd = try await h.addMeeting(ann, daysAhead: 6, subject: "All hands", attendees: (1...250).map { "p\($0)@contoso.com" })
+        let crowd = try await h.addMeeting(ann, daysAhead: 6, attendees: (1...250).map { "p\($0)@contoso.com" }, subject: "All hands")
         let past = try await h.addMeeting(ann, daysAhead: -1, subject: "Last week")
         let before = try await Self.snapshot(h, ann)
 
