@@ -146,8 +146,8 @@ extension EndToEnd {
             #expect(byUID["prev-pasted"]?["skip_reason"].string == "pasted" && byUID["prev-noblock"]?["skip_reason"].string == "no_block")
             #expect(own["stamped_properties"].array.compactMap(\.string) == ["DTSTAMP", "LAST-MODIFIED"])
             let diff = try #require(own["diff"].string)
-            #expect(diff.contains("\n-SEQUENCE:3\n") && diff.contains("\n+SEQUENCE:4\n"), diff)
-            #expect(diff.contains("\n-DESCRIPTION:Agenda") && diff.contains("\n+DESCRIPTION:Agenda") && !diff.contains("X-CONTOSO-TAG"), diff)
+            #expect(diff.contains("\n-SEQUENCE:3\n") && diff.contains("\n+SEQUENCE:4\n"), "\(diff)")
+            #expect(diff.contains("\n-DESCRIPTION:Agenda") && diff.contains("\n+DESCRIPTION:Agenda") && !diff.contains("X-CONTOSO-TAG"), "\(diff)")
             let detailed = try await tenant.mms(["migration", "preview", "--identity", user, "--target-meeting-type", "teams", "--diff"], token: tenant.readerToken)
             #expect(detailed.exitCode == 0 && detailed.output.contains("unfolded iCalendar content lines") && detailed.output.contains("+SEQUENCE:4"), "\(detailed)")
             // The preview changed nothing on the server nor in the store.
@@ -174,9 +174,10 @@ extension EndToEnd {
             // line, but for the allocated join URL and the stamps of the write.
             let allocated = try #require(Self.joinURL(inReason: outcomes.first { $0["meeting_id"].string == "prev-own" }?["reason"].string ?? ""))
             let placeholder = try #require(own["new_join_url"].string)
+            // (LAST-MODIFIED is the server's to keep or set, as in the test above: left out of both.)
             func masked(_ lines: [String]) -> [String] {
-                lines.map { line in
-                    for name in ["DTSTAMP:", "LAST-MODIFIED:"] where line.hasPrefix(name) { return name + "<time of the write>" }
+                lines.filter { !$0.hasPrefix("LAST-MODIFIED") }.map { line in
+                    if line.hasPrefix("DTSTAMP:") { return "DTSTAMP:<time of the write>" }
                     return line.replacingOccurrences(of: allocated, with: placeholder)
                 }
             }
