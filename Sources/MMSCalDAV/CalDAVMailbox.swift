@@ -142,35 +142,7 @@ public final class CalDAVMailbox: Mailbox {
 
     public func write(_ rewrite: MailboxRewrite) async throws -> MailboxMeeting {
         let original = rewrite.original
-        guard let url = URL(string: original.location) else {
-            throw MailboxError.malformed("the CalDAV meeting's location '\(original.location)' is not a URL")
-        }
-        let bytes: [UInt8]
-        if let cached = cachedResource(original.location, etag: original.revision) {
-            bytes = cached
-        } else {
-            // Not read by this mailbox (another instance read it): fetch it at the revision planned on.
-            let response = try await transport.send(.GET, url, maxBytes: limits.maxResourceBytes, what: "GET \(url.path)")
-            switch response.status {
-            case 200: break
-            case 404, 410: throw MailboxError.deleted("the event \(url.absoluteString) was deleted from the CalDAV server")
-            default: throw failure(response, what: "reading \(url.absoluteString)")
-            }
-            guard response.headers.first(name: "ETag") == original.revision else {
-                throw MailboxError.changed("the event \(url.absoluteString) was changed on the CalDAV server since it was read")
-            }
-            bytes = [UInt8](response.body)
-        }
-        let now = Date()
-        let rewritten: [UInt8]
-        do {
-            rewritten = try ResourceMapping.rewrite(bytes, uid: original.meeting.id.rawValue, rewrite: rewrite, now: now)
-        } catch {
-            throw MailboxError.malformed("\(url.absoluteString): \(error.description)")
-        }
-        guard rewritten.count <= limits.maxResourceBytes else {
-            throw MailboxError.malformed("\(url.absoluteString): the rewritten event is larger than \(limits.maxResourceBytes) bytes")
-        }
+        let (url, _, rewritten) = try await rewrittenResource(rewrite, now: Date())
         let response = try await transport.send(
             .PUT, url, headers: [("If-Match", original.revision), ("Content-Type", "text/calendar; charset=utf-8")],
             body: Data(rewritten), maxBytes: limits.maxResponseBytes, what: "PUT \(url.path)")
@@ -196,6 +168,48 @@ public final class CalDAVMailbox: Mailbox {
         return try await written(
             url, location: original.location, bytes: rewritten, etag: response.headers.first(name: "ETag"),
             tenant: meeting.tenant, organizerID: meeting.organizer)
+    }
+
+    /// The resource as read (from the cache, or a GET at the revision planned on) and as the
+    /// write would send it; the stamps (DTSTAMP, LAST-MODIFIED) are `now`. Writes nothing.
+    public func previewWrite(_ rewrite: MailboxRewrite, now: Date) async throws -> MailboxWritePreview? {
+        let (_, before, after) = try await rewrittenResource(rewrite, now: now)
+        return MailboxWritePreview(before: before, after: after, stampedProperties: ResourceMapping.stampedProperties)
+    }
+
+    /// What ``write(_:)`` and ``previewWrite(_:now:)`` share: the resource read at the revision
+    /// planned on, and rewritten.
+    private func rewrittenResource(_ rewrite: MailboxRewrite, now: Date) async throws -> (URL, before: [UInt8], after: [UInt8]) {
+        let original = rewrite.original
+        guard let url = URL(string: original.location) else {
+            throw MailboxError.malformed("the CalDAV meeting's location '\(original.location)' is not a URL")
+        }
+        let bytes: [UInt8]
+        if let cached = cachedResource(original.location, etag: original.revision) {
+            bytes = cached
+        } else {
+            // Not read by this mailbox (another instance read it): fetch it at the revision planned on.
+            let response = try await transport.send(.GET, url, maxBytes: limits.maxResourceBytes, what: "GET \(url.path)")
+            switch response.status {
+            case 200: break
+            case 404, 410: throw MailboxError.deleted("the event \(url.absoluteString) was deleted from the CalDAV server")
+            default: throw failure(response, what: "reading \(url.absoluteString)")
+            }
+            guard response.headers.first(name: "ETag") == original.revision else {
+                throw MailboxError.changed("the event \(url.absoluteString) was changed on the CalDAV server since it was read")
+            }
+            bytes = [UInt8](response.body)
+        }
+        let rewritten: [UInt8]
+        do {
+            rewritten = try ResourceMapping.rewrite(bytes, uid: original.meeting.id.rawValue, rewrite: rewrite, now: now)
+        } catch {
+            throw MailboxError.malformed("\(url.absoluteString): \(error.description)")
+        }
+        guard rewritten.count <= limits.maxResourceBytes else {
+            throw MailboxError.malformed("\(url.absoluteString): the rewritten event is larger than \(limits.maxResourceBytes) bytes")
+        }
+        return (url, bytes, rewritten)
     }
 
     public func add(_ meeting: CalendarMeeting, organizer: User) async throws -> MailboxMeeting {

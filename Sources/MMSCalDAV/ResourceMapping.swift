@@ -118,6 +118,9 @@ enum ResourceMapping {
 
     // MARK: Rewriting
 
+    /// The properties ``rewrite(_:uid:rewrite:now:)`` sets to the time of the write.
+    static let stampedProperties = ["DTSTAMP", "LAST-MODIFIED"]
+
     /// The resource with `uid`'s master and overridden instances migrated: bodies through
     /// `rewrite.body`, join properties naming the old meeting pointed at the new one, SEQUENCE + 1,
     /// DTSTAMP and LAST-MODIFIED now. Every other line keeps its bytes.

@@ -11,6 +11,8 @@ struct MigrationService: MigrationServiceHandler {
     let audit: Auditor
     /// Watches running at once, per tenant and server-wide: each polls the store, so they are capped.
     let watches: WatchLimiter
+    /// Previews running at once, per tenant and server-wide: each reads a whole calendar (from a CalDAV server too).
+    let previews = WatchLimiter(limits: WatchLimits(total: 16, perTenant: 4), what: "previews")
 
     func startMeetingMigration(_ request: StartMeetingMigrationRequest, context: ServerContext) async throws -> StartMeetingMigrationResponse {
         try await self.audit.run(context, target: request.identity, describe: Convert.startAudit) {
@@ -118,6 +120,74 @@ struct MigrationService: MigrationServiceHandler {
     }
 }
 
+extension MigrationService {
+    /// The most a preview message carries in body, resource and diff (a frame holds 4 MiB).
+    static let previewDetailLimit = 3 << 20
+
+    /// What Start-CsExMeetingMigration would do to each meeting (issue 15): the engine's own
+    /// plan, nothing written. A reader may preview, as it may read outcomes.
+    func previewMeetingMigration(
+        _ request: PreviewMeetingMigrationRequest, responses: ResponseStreamWriter<MMSMessages.MeetingPreview>, context: ServerContext
+    ) async throws {
+        let tenant = try Caller.tenant()
+        let identity = try Validate.identity(request.identity)
+        try self.previews.enter(tenant)
+        defer { self.previews.leave(tenant) }
+        do {
+            try await Convert.engineCall {
+                try await self.engine.previewMeetingMigration(
+                    tenant: tenant, identity: identity,
+                    source: Convert.source(request.sourceMeetingType), target: Convert.target(request.targetMeetingType)
+                ) { preview in
+                    try await responses.write(Self.message(preview))
+                }
+            }
+        } catch let error as MailboxError {
+            throw RPCError(.failedPrecondition, "the mailbox cannot be read: \(error.description)")
+        }
+    }
+
+    static func message(_ preview: MMSCore.MeetingPreview) -> MMSMessages.MeetingPreview {
+        let outcome: PreviewOutcome
+        switch preview.outcome {
+        case .migrated: outcome = .migrated
+        case .skipped: outcome = .skipped
+        case .failed: outcome = .failed
+        case .notSelected: outcome = .notSelected
+        }
+        let skip: MMSMessages.SkipReason
+        switch preview.skipReason {
+        case nil: skip = .unspecified
+        case .noBlock: skip = .noBlock
+        case .overParticipantLimit: skip = .overParticipantLimit
+        case .pasted: skip = .pasted
+        case .past: skip = .past
+        case .notSelected: skip = .notSelected
+        case .unreadable: skip = .unreadable
+        case .deleted: skip = .deleted
+        }
+        let undetermined: UndeterminedDetails
+        switch preview.undetermined {
+        case .nothing: undetermined = .nothing
+        case .joinURL: undetermined = .joinUrl
+        case .joinDetails: undetermined = .joinDetails
+        }
+        var body = preview.body ?? ""
+        var resource = preview.resource ?? ""
+        var diff = preview.diff
+        let omitted = body.utf8.count + resource.utf8.count + diff.utf8.count > previewDetailLimit
+        if omitted { (body, resource, diff) = ("", "", "") }
+        return MMSMessages.MeetingPreview(
+            meetingId: preview.meeting.rawValue, location: preview.location, subject: preview.subject,
+            startMicros: Convert.micros(preview.start), organizer: preview.organizer,
+            attendeeCount: UInt32(clamping: preview.attendeeCount), outcome: outcome, skipReason: skip, reason: preview.reason,
+            oldBlock: preview.oldBlock ?? "", newBlock: preview.newBlock ?? "",
+            targetKind: preview.targetKind.map(Convert.kind) ?? .unspecified, newJoinUrl: preview.newJoinURL ?? "",
+            undetermined: undetermined, body: body, sequence: UInt32(clamping: preview.sequence ?? 0), resource: resource,
+            stampedProperties: preview.stampedProperties, writes: preview.writes, diff: diff, detailsOmitted: omitted)
+    }
+}
+
 /// How many WatchMigration streams may run at once (PROTOCOL.md §8); `mms-server --max-watches`
 /// and `--max-watches-per-tenant` set them.
 public struct WatchLimits: Sendable, Hashable {
@@ -134,25 +204,31 @@ public struct WatchLimits: Sendable, Hashable {
     public static let defaults = WatchLimits(total: 256, perTenant: 32)
 }
 
-/// Counts watches in progress against a limit per tenant and one for the server (issue 16), so
-/// one tenant's reader token cannot take every watch from the others.
+/// Counts watches (or previews) in progress against a limit per tenant and one for the server
+/// (issue 16), so one tenant's reader token cannot take every place from the others.
 final class WatchLimiter: Sendable {
     let limits: WatchLimits
+    /// What is counted, for the refusal's message: "watches", "previews".
+    let what: String
     private let counts = Mutex<(total: Int, byTenant: [TenantID: Int])>((0, [:]))
 
-    init(limits: WatchLimits) { self.limits = limits }
+    init(limits: WatchLimits, what: String = "watches") {
+        self.limits = limits
+        self.what = what
+    }
 
     /// Takes a place for `tenant`.
     /// - Throws: `RESOURCE_EXHAUSTED` naming the limit that is reached; nothing is taken then.
     func enter(_ tenant: TenantID) throws(RPCError) {
         let limits = self.limits
+        let what = self.what
         let refusal: String? = self.counts.withLock { counts in
             let mine = counts.byTenant[tenant, default: 0]
             if mine >= limits.perTenant {
-                return "this tenant already runs \(limits.perTenant) watches (the most one tenant may); end one, or poll GetMigrationStatus"
+                return "this tenant already runs \(limits.perTenant) \(what) (the most one tenant may); end one, or retry later"
             }
             if counts.total >= limits.total {
-                return "the server already runs \(limits.total) watches; retry later or poll GetMigrationStatus"
+                return "the server already runs \(limits.total) \(what); retry later"
             }
             counts.total += 1
             counts.byTenant[tenant] = mine + 1

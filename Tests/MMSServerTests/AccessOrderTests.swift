@@ -13,7 +13,7 @@ struct AccessOrderTests {
     /// Calls `method` by name with `bytes` as its request, unary or streaming as the policy's method is.
     static func call(_ client: MMSClient, _ method: String, _ bytes: [UInt8]) async throws {
         let request = RawMessage(String(decoding: bytes, as: UTF8.self))
-        if method == MigrationServiceMethods.watchMigration.fullName {
+        if [MigrationServiceMethods.watchMigration.fullName, MigrationServiceMethods.previewMeetingMigration.fullName].contains(method) {
             let stream = try await client.rpc.serverStreaming(
                 ServerStreamingMethod<RawMessage, RawMessage>(fullName: method), request, metadata: client.metadata, timeout: .seconds(5))
             for try await _ in stream { break }

@@ -167,6 +167,12 @@ struct CrossTenantTests {
                 let stream = try await client.stream(MigrationServiceMethods.watchMigration, WatchMigrationRequest(identity: victim.user, untilFinished: true))
                 for try await _ in stream {}
             }
+            // Issue 15: B (admin or reader: a reader may preview its own users) previews A's user → NOT_FOUND, nothing of A's sent.
+            await denied("PreviewMeetingMigration", .notFound) {
+                let stream = try await client.stream(
+                    MigrationServiceMethods.previewMeetingMigration, PreviewMeetingMigrationRequest(identity: victim.user, targetMeetingType: .teams))
+                for try await preview in stream { Issue.record("tenant B was sent a preview of A's meeting: \(preview.subject)") }
+            }
 
             // Mailbox settings (issue 17): B's test names A's user → NOT_FOUND (a reader may not test).
             await denied("TestMailboxSettings", writeCode) {

@@ -6,7 +6,7 @@ struct MigrationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migration",
         abstract: "Start meeting migrations and follow them.",
-        subcommands: [Start.self, Status.self, Outcomes.self]
+        subcommands: [Start.self, Preview.self, Status.self, Outcomes.self]
     )
 
     /// Start-CsExMeetingMigration (T4, S5).
@@ -47,6 +47,62 @@ struct MigrationCommand: AsyncParsableCommand {
                 }
                 // Not queued means refused: S3 is off or a limitation (L1) applies.
                 if !response.queued { throw CommandFailure.refused(response.reason) }
+            }
+        }
+    }
+
+    /// What a migration would do, before it runs (issue 15).
+    struct Preview: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what migrating one user's meetings would do, meeting by meeting, without doing it.",
+            discussion: """
+                Runs the migration's own planning (the same block finder, rules M4 and M5 and block \
+                rewrite, on the same mailbox) and writes nothing, sends nothing and schedules no online \
+                meeting. One line per meeting, then the count of each outcome; --diff adds, for each \
+                meeting that would be migrated, the block it replaces, the new block and a unified diff \
+                (a CalDAV meeting's unfolded content lines, or a built-in meeting's body). A new online \
+                meeting's join URL is allocated only when the migration schedules it: the preview shows a \
+                placeholder of the same length (its random digits written x), and a CalDAV meeting's \
+                DTSTAMP and LAST-MODIFIED carry the preview's time, not the write's. Examples:
+                  mms migration preview --identity ashaw@contoso.com
+                  mms migration preview --identity ashaw@contoso.com --target-meeting-type teams --diff
+                  mms migration preview --identity ashaw@contoso.com --output json
+                With --output json: one object, {"meetings": [...], "summary": {...}}, each meeting with \
+                every field of mms.v1.MeetingPreview and the summary counting meetings per outcome.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The user's principal name, e.g. ashaw@contoso.com.", valueName: "upn"))
+        var identity: String
+
+        @Option(help: ArgumentHelp("Which meetings: all (default), sfb (Skype for Business meetings only) or teams (Teams meetings only).", valueName: "type"))
+        var sourceMeetingType: SourceChoice = .all
+
+        @Option(help: ArgumentHelp("What they become: current (default) or teams, as for mms migration start.", valueName: "type"))
+        var targetMeetingType: TargetChoice = .current
+
+        @Flag(help: "Also show, for each meeting that would be migrated, the old block, the new block and a unified diff.")
+        var diff = false
+
+        func validate() throws {
+            if identity.allSatisfy(\.isWhitespace) {
+                throw ValidationError("--identity is empty: give the user's principal name, e.g. ashaw@contoso.com")
+            }
+        }
+
+        func run() async throws {
+            try await Session.run(global) { session in
+                let request = PreviewMeetingMigrationRequest(
+                    identity: identity, sourceMeetingType: sourceMeetingType.value, targetMeetingType: targetMeetingType.value)
+                var meetings: [MeetingPreview] = []
+                for try await meeting in try await session.stream(MigrationServiceMethods.previewMeetingMigration, request) {
+                    session.markAnswered()
+                    meetings.append(meeting)
+                }
+                let preview = PreviewView(identity: identity, meetings: meetings)
+                session.print(preview) { diff ? preview.detailed : preview.table }
             }
         }
     }

@@ -81,3 +81,25 @@ def test_bad_input_is_invalid_argument_and_unknown_ids_not_found(tenant: Tenant)
         with pytest.raises(RpcError) as bad_enum:
             client.get_migration_status(pb.GetMigrationStatusRequest(state=99))  # type: ignore[arg-type]
         assert bad_enum.value.code is StatusCode.INVALID_ARGUMENT
+
+
+def test_preview_streams_one_meeting_each_and_writes_nothing(tenant: Tenant) -> None:
+    """PreviewMeetingMigration (issue 15): a reader may call it; it changes nothing."""
+    with tenant.client() as client:
+        identity = tenant.create_user(client, "preview")
+        meeting = tenant.add_meeting(client, identity)
+    with tenant.client("reader") as reader:
+        previews = list(
+            reader.preview_meeting_migration(
+                pb.PreviewMeetingMigrationRequest(identity=identity, target_meeting_type=pb.TARGET_MEETING_TYPE_TEAMS),
+                timeout=60,
+            )
+        )
+        assert [(p.meeting_id, p.outcome) for p in previews] == [(meeting.meeting_id, pb.PREVIEW_OUTCOME_MIGRATED)]
+        assert previews[0].new_block and previews[0].new_block in previews[0].body
+        assert previews[0].undetermined == pb.UNDETERMINED_DETAILS_JOIN_URL
+        assert list(reader.get_migration_status(pb.GetMigrationStatusRequest(identity=identity)).records) == []
+        with pytest.raises(RpcError) as empty:
+            list(reader.preview_meeting_migration(pb.PreviewMeetingMigrationRequest(identity="")))
+        assert empty.value.code is StatusCode.INVALID_ARGUMENT
+        assert "identity" in empty.value.message

@@ -21,7 +21,7 @@ public struct BuiltInConferencingService: ConferencingService {
     }
 
     public func schedule(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting {
-        let meeting = try await decide(for: calendarMeeting, organizer: organizer)
+        let (meeting, _) = try await decide(for: calendarMeeting, organizer: organizer)
         try await store.saveOnlineMeeting(meeting)
         return meeting
     }
@@ -29,14 +29,25 @@ public struct BuiltInConferencingService: ConferencingService {
     /// The same decision as ``schedule(for:organizer:)``, saved by the caller in its own
     /// transaction (the engine's fenced outcome write).
     public func prepare(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreparedOnlineMeeting {
-        let meeting = try await decide(for: calendarMeeting, organizer: organizer)
+        let (meeting, _) = try await decide(for: calendarMeeting, organizer: organizer)
         return PreparedOnlineMeeting(meeting: meeting, toSave: meeting)
+    }
+
+    /// The same decision, saved nowhere. A meeting that has no online meeting in this service yet
+    /// gets a fresh join URL when it is scheduled (random): the preview shows
+    /// ``placeholderJoinURL(kind:organizer:)`` instead, and says so.
+    public func preview(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreviewedOnlineMeeting {
+        let (meeting, fresh) = try await decide(for: calendarMeeting, organizer: organizer, preview: true)
+        return PreviewedOnlineMeeting(meeting: meeting, undetermined: fresh ? .joinURL : .nothing)
     }
 
     /// The online meeting for `calendarMeeting`: the one already scheduled for it in this
     /// service, if any (its join URL is kept, so a retried migration never makes a second one),
-    /// with the organiser's current dial-in coordinates.
-    private func decide(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> OnlineMeeting {
+    /// with the organiser's current dial-in coordinates; `fresh` when it is a new one (whose join URL,
+    /// in a `preview`, is the placeholder).
+    private func decide(
+        for calendarMeeting: CalendarMeeting, organizer: User, preview: Bool = false
+    ) async throws -> (OnlineMeeting, fresh: Bool) {
         var dialIn: [DialInNumber] = []
         var conferenceId: String?
         let audio = organizer.audioConferencing
@@ -67,13 +78,14 @@ public struct BuiltInConferencingService: ConferencingService {
         let existing = try await store.onlineMeeting(calendarMeeting.tenant, calendarMeeting: calendarMeeting.id, kind: kind)
         let meeting = OnlineMeeting(
             kind: kind,
-            joinURL: existing?.joinURL ?? newJoinURL(for: organizer),
+            joinURL: existing?.joinURL
+                ?? (preview ? Self.placeholderJoinURL(kind: kind, organizer: organizer) : newJoinURL(for: organizer)),
             tenant: calendarMeeting.tenant,
             organizer: organizer.id,
             calendarMeeting: calendarMeeting.id,
             conferenceId: conferenceId,
             dialInNumbers: dialIn)
-        return meeting
+        return (meeting, existing == nil)
     }
 
     /// A fresh join URL in this service's format.
@@ -83,6 +95,23 @@ public struct BuiltInConferencingService: ConferencingService {
         switch kind {
         case .teams:
             let thread = Self.randomHex(16, uppercase: false)
+            return "https://teams.microsoft.com/l/meetup-join/19%3ameeting_\(thread)%40thread.v2/0"
+                + "?context=%7b%22Tid%22%3a%22\(organizer.tenant)%22%2c%22Oid%22%3a%22\(organizer.id)%22%7d"
+        case .skypeOnline:
+            return "https://meet.lync.com/\(organizer.tenant)/\(organizer.sipUser)/\(key)"
+        case .skypeOnPremises:
+            return "https://meet.\(organizer.sipDomain)/\(organizer.sipUser)/\(key)"
+        }
+    }
+
+    /// The join URL a preview shows for one allocated at scheduling: the format of
+    /// ``newJoinURL(for:)`` with each random digit an `x` (`X` in a Skype key), so it has the same
+    /// length (and a folded iCalendar line folds at the same places) and is never a real one.
+    public static func placeholderJoinURL(kind: MeetingKind, organizer: User) -> String {
+        let key = String(repeating: "X", count: 8)
+        switch kind {
+        case .teams:
+            let thread = String(repeating: "x", count: 32)
             return "https://teams.microsoft.com/l/meetup-join/19%3ameeting_\(thread)%40thread.v2/0"
                 + "?context=%7b%22Tid%22%3a%22\(organizer.tenant)%22%2c%22Oid%22%3a%22\(organizer.id)%22%7d"
         case .skypeOnline:

@@ -20,6 +20,25 @@ public protocol ConferencingService: Sendable {
     /// that lost its lease writes nothing (issue 11). A service with its own back end schedules
     /// (idempotently, as ``schedule(for:organizer:)`` must) and returns nothing to save.
     func prepare(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreparedOnlineMeeting
+
+    /// The online meeting ``schedule(for:organizer:)`` would schedule, with nothing scheduled,
+    /// updated or saved (the migration preview). What is only decided when the meeting is
+    /// scheduled (a fresh join URL) is a placeholder, named by ``PreviewedOnlineMeeting/undetermined``.
+    func preview(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreviewedOnlineMeeting
+}
+
+/// The online meeting a migration would give a meeting, as the preview shows it.
+public struct PreviewedOnlineMeeting: Sendable, Hashable {
+    /// The online meeting; its join URL is a placeholder when ``undetermined`` is not `.nothing`.
+    public var meeting: OnlineMeeting
+    /// What is only known once the meeting is scheduled.
+    public var undetermined: UndeterminedJoinDetails
+
+    /// Creates a previewed meeting.
+    public init(meeting: OnlineMeeting, undetermined: UndeterminedJoinDetails) {
+        self.meeting = meeting
+        self.undetermined = undetermined
+    }
 }
 
 /// An online meeting decided for a migrated meeting, and the record the caller must save with
@@ -41,6 +60,17 @@ extension ConferencingService {
     /// Schedules at once: for services whose meetings are not in the migration store.
     public func prepare(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreparedOnlineMeeting {
         PreparedOnlineMeeting(meeting: try await schedule(for: calendarMeeting, organizer: organizer), toSave: nil)
+    }
+
+    /// For a service with its own back end, which decides its meetings when it schedules them:
+    /// a placeholder join URL and no dial-in details (``UndeterminedJoinDetails/joinDetails``).
+    public func preview(for calendarMeeting: CalendarMeeting, organizer: User) async throws -> PreviewedOnlineMeeting {
+        PreviewedOnlineMeeting(
+            meeting: OnlineMeeting(
+                kind: kind, joinURL: BuiltInConferencingService.placeholderJoinURL(kind: kind, organizer: organizer),
+                tenant: calendarMeeting.tenant, organizer: organizer.id, calendarMeeting: calendarMeeting.id,
+                conferenceId: nil, dialInNumbers: []),
+            undetermined: .joinDetails)
     }
 }
 

@@ -60,13 +60,13 @@ extension MigrationEngine {
             switch plan {
             case .notSelected:
                 return
-            case .skip(let reason):
+            case .skip(_, let reason):
                 try await record(.skipped, reason)
                 return
             case .fail(let reason):
                 try await record(.failed, reason)
                 return
-            case .migrate(let rewritten, let target, let source, _):
+            case .migrate(let rewritten, let target, let source, _, _):
                 var written = entry
                 written.meeting = rewritten
                 if rewritten.body != entry.meeting.body {

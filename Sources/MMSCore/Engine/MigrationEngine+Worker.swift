@@ -310,7 +310,7 @@ extension MigrationEngine {
             if let done = previous[meeting.id], done.outcome != .failed { continue }  // finished by an earlier attempt
             try Task.checkCancellation()
             lease = try await renewIfNeeded(lease)
-            let plan = await migrator.plan(meeting, organizer: organizer, scope: migration.scope, deferSave: true)
+            let plan = await migrator.plan(meeting, organizer: organizer, scope: migration.scope, scheduling: .deferred)
             // A failure caused by shutdown is not the meeting's fault: record nothing, resume later.
             try Task.checkCancellation()
             guard let write = outcomeWrite(plan, for: meeting, organizer: organizer, migration: migration) else { continue }
@@ -338,7 +338,7 @@ extension MigrationEngine {
             try await record(.skipped, "the meeting was deleted while it was being migrated", subject: planned?.subject ?? id.rawValue)
             return
         }
-        let plan = await migrator.plan(meeting, organizer: organizer, scope: migration.scope, deferSave: true)
+        let plan = await migrator.plan(meeting, organizer: organizer, scope: migration.scope, scheduling: .deferred)
         try Task.checkCancellation()
         guard let write = outcomeWrite(plan, for: meeting, organizer: organizer, migration: migration) else { return }
         if try await !store.recordMeetingOutcomes([write], lease: lease).isEmpty {
@@ -359,11 +359,11 @@ extension MigrationEngine {
         switch plan {
         case .notSelected:
             return nil
-        case .skip(let reason):
+        case .skip(_, let reason):
             return MeetingOutcomeWrite(outcome: outcome(.skipped, reason))
         case .fail(let reason):
             return MeetingOutcomeWrite(outcome: outcome(.failed, reason))
-        case .migrate(let rewritten, let target, _, let toSave):
+        case .migrate(let rewritten, let target, _, let toSave, _):
             let invitation = OutgoingInvitation(
                 id: "\(migration.correlationId)/\(meeting.id)", correlationId: migration.correlationId, tenant: meeting.tenant,
                 meeting: meeting.id, organizerPrincipalName: organizer.userPrincipalName,

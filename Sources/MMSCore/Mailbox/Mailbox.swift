@@ -28,6 +28,12 @@ public protocol Mailbox: Sendable {
     ///   `.deleted`, `.denied` (credentials or rights), `.unavailable` (retry later), `.malformed`.
     func write(_ rewrite: MailboxRewrite) async throws -> MailboxMeeting
 
+    /// What ``write(_:)`` would send for `rewrite`, sending and changing nothing (the migration
+    /// preview): the meeting's resource as read and as it would be written, or nil for a mailbox
+    /// whose meetings are not resources (the built-in calendar: the preview shows its body).
+    /// `now` stands for the time of the write (stamps such as DTSTAMP).
+    func previewWrite(_ rewrite: MailboxRewrite, now: Date) async throws -> MailboxWritePreview?
+
     /// Adds a new meeting to the organiser's calendar (`mms meeting add`), never over an existing one.
     func add(_ meeting: CalendarMeeting, organizer: User) async throws -> MailboxMeeting
 
@@ -63,6 +69,29 @@ public struct MailboxMeeting: Sendable, Hashable {
         self.location = location
         self.unreadable = unreadable
         self.resource = resource
+    }
+}
+
+extension Mailbox {
+    /// No resources: nothing beyond the rewritten body to show.
+    public func previewWrite(_ rewrite: MailboxRewrite, now: Date) async throws -> MailboxWritePreview? { nil }
+}
+
+/// A meeting's resource before and after the write a migration would make (the preview).
+public struct MailboxWritePreview: Sendable, Hashable {
+    /// The resource as the mailbox holds it now.
+    public var before: [UInt8]
+    /// The resource as ``Mailbox/write(_:)`` would send it.
+    public var after: [UInt8]
+    /// The properties whose value is the time of the write (e.g. `DTSTAMP`, `LAST-MODIFIED`):
+    /// in ``after`` they carry the preview's time.
+    public var stampedProperties: [String]
+
+    /// Creates a write preview.
+    public init(before: [UInt8], after: [UInt8], stampedProperties: [String]) {
+        self.before = before
+        self.after = after
+        self.stampedProperties = stampedProperties
     }
 }
 

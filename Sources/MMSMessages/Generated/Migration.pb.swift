@@ -35,6 +35,129 @@ extension MeetingOutcome {
     }
 }
 
+public enum PreviewOutcome: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    /// Rewritten and re-sent.
+    case migrated = 1
+    /// Left alone; skip_reason says which rule.
+    case skipped = 2
+    /// Could not be migrated now; the migration would retry it (M7).
+    case failed = 3
+    /// Its kind is not selected by source_meeting_type: the migration neither changes nor counts it.
+    case notSelected = 4
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "PREVIEW_OUTCOME_UNSPECIFIED"
+        case .migrated: return "PREVIEW_OUTCOME_MIGRATED"
+        case .skipped: return "PREVIEW_OUTCOME_SKIPPED"
+        case .failed: return "PREVIEW_OUTCOME_FAILED"
+        case .notSelected: return "PREVIEW_OUTCOME_NOT_SELECTED"
+        }
+    }
+}
+
+extension PreviewOutcome {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__PreviewOutcome, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "PreviewOutcome", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__PreviewOutcome {
+        Mms__V1__PreviewOutcome(rawValue: numericCast(self.rawValue))
+    }
+}
+
+/// Why a meeting is left alone.
+public enum SkipReason: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    /// No online-meeting block in the invitation.
+    case noBlock = 1
+    /// M5: over 250 participants, organiser included.
+    case overParticipantLimit = 2
+    /// M4: the block was not created through the service for this meeting (pasted).
+    case pasted = 3
+    /// The meeting has started (every occurrence, for a series); built-in calendar only.
+    case past = 4
+    case notSelected = 5
+    /// The mailbox could not read it as a meeting.
+    case unreadable = 6
+    /// Deleted while it was being previewed.
+    case deleted = 7
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "SKIP_REASON_UNSPECIFIED"
+        case .noBlock: return "SKIP_REASON_NO_BLOCK"
+        case .overParticipantLimit: return "SKIP_REASON_OVER_PARTICIPANT_LIMIT"
+        case .pasted: return "SKIP_REASON_PASTED"
+        case .past: return "SKIP_REASON_PAST"
+        case .notSelected: return "SKIP_REASON_NOT_SELECTED"
+        case .unreadable: return "SKIP_REASON_UNREADABLE"
+        case .deleted: return "SKIP_REASON_DELETED"
+        }
+    }
+}
+
+extension SkipReason {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__SkipReason, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "SkipReason", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__SkipReason {
+        Mms__V1__SkipReason(rawValue: numericCast(self.rawValue))
+    }
+}
+
+/// What of the new online meeting is only decided when the migration schedules it; the preview
+/// shows a placeholder in its place.
+public enum UndeterminedDetails: Int32, Sendable, Hashable, CaseIterable {
+    case unspecified = 0
+    /// Everything is as the migration will write it.
+    case nothing = 1
+    /// The join URL: a new online meeting gets a fresh, random one when it is scheduled. The preview
+    /// shows a placeholder of the same length, its random digits written x (X in a Skype key).
+    case joinUrl = 2
+    /// The whole join details: the conferencing service decides them when it schedules the meeting.
+    case joinDetails = 3
+
+    /// The name of the value in the .proto file, as written on the wire's text forms.
+    public var protoName: String {
+        switch self {
+        case .unspecified: return "UNDETERMINED_DETAILS_UNSPECIFIED"
+        case .nothing: return "UNDETERMINED_DETAILS_NOTHING"
+        case .joinUrl: return "UNDETERMINED_DETAILS_JOIN_URL"
+        case .joinDetails: return "UNDETERMINED_DETAILS_JOIN_DETAILS"
+        }
+    }
+}
+
+extension UndeterminedDetails {
+    @inlinable
+    static func fromC(_ raw: Mms__V1__UndeterminedDetails, field: String) throws(RPCError) -> Self {
+        guard let value = Self(rawValue: Int32(truncatingIfNeeded: raw.rawValue)) else {
+            throw ProtobufCBridge.unknownEnumValue(Int64(raw.rawValue), enumName: "UndeterminedDetails", field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    var cValue: Mms__V1__UndeterminedDetails {
+        Mms__V1__UndeterminedDetails(rawValue: numericCast(self.rawValue))
+    }
+}
+
 /// Start-CsExMeetingMigration (MISSION T4).
 public struct StartMeetingMigrationRequest: Sendable, Hashable {
     /// The user's principal name (UPN), e.g. ashaw@contoso.com.
@@ -511,12 +634,178 @@ extension WatchMigrationRequest: ProtobufCBridgedMessage {
     }
 }
 
+/// What Start-CsExMeetingMigration with these arguments would do to the user's meetings, now
+/// (issue 15): the migration's own plan (M2-M6, R1-R4), with nothing written, sent or scheduled.
+public struct PreviewMeetingMigrationRequest: Sendable, Hashable {
+    /// The user's principal name (UPN), e.g. ashaw@contoso.com.
+    public var identity: String
+    public var sourceMeetingType: SourceMeetingType
+    public var targetMeetingType: TargetMeetingType
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(identity: String = "", sourceMeetingType: SourceMeetingType = .unspecified, targetMeetingType: TargetMeetingType = .unspecified) {
+        self.identity = identity
+        self.sourceMeetingType = sourceMeetingType
+        self.targetMeetingType = targetMeetingType
+    }
+}
+
+extension PreviewMeetingMigrationRequest: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__PreviewMeetingMigrationRequest
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.PreviewMeetingMigrationRequest"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__PreviewMeetingMigrationRequest>) { mms__v1__preview_meeting_migration_request__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__PreviewMeetingMigrationRequest>) -> Int { mms__v1__preview_meeting_migration_request__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__PreviewMeetingMigrationRequest>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__preview_meeting_migration_request__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__PreviewMeetingMigrationRequest>? { mms__v1__preview_meeting_migration_request__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__PreviewMeetingMigrationRequest>) { mms__v1__preview_meeting_migration_request__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__PreviewMeetingMigrationRequest>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.identity = try arena.string(self.identity, field: "PreviewMeetingMigrationRequest.identity")
+        c.pointee.source_meeting_type = self.sourceMeetingType.cValue
+        c.pointee.target_meeting_type = self.targetMeetingType.cValue
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__PreviewMeetingMigrationRequest>) throws(RPCError) {
+        self.identity = try ProtobufCBridge.string(c.pointee.identity, field: "PreviewMeetingMigrationRequest.identity")
+        self.sourceMeetingType = try SourceMeetingType.fromC(c.pointee.source_meeting_type, field: "PreviewMeetingMigrationRequest.source_meeting_type")
+        self.targetMeetingType = try TargetMeetingType.fromC(c.pointee.target_meeting_type, field: "PreviewMeetingMigrationRequest.target_meeting_type")
+    }
+}
+
+/// What the migration would do to one meeting.
+public struct MeetingPreview: Sendable, Hashable {
+    public var meetingId: String
+    /// The built-in meeting id, or a CalDAV resource's URL.
+    public var location: String
+    public var subject: String
+    public var startMicros: Int64
+    /// The organiser's principal name.
+    public var organizer: String
+    /// Distinct attendees, organiser excluded.
+    public var attendeeCount: UInt32
+    public var outcome: PreviewOutcome
+    public var skipReason: SkipReason
+    /// The reason the migration would record with the outcome, word for word.
+    public var reason: String
+    /// Migrated only: the block replaced, exactly as the body holds it, and the one that replaces it.
+    public var oldBlock: String
+    public var newBlock: String
+    public var targetKind: MeetingKind
+    public var newJoinUrl: String
+    public var undetermined: UndeterminedDetails
+    /// Migrated only: the body as the migration would write it (the HTML one when there is one).
+    public var body: String
+    /// Migrated only: the sequence the meeting and its invitation would carry.
+    public var sequence: UInt32
+    /// Migrated CalDAV meetings: the iCalendar resource as the migration would PUT it; the
+    /// stamped_properties (DTSTAMP, LAST-MODIFIED) carry the preview's time, not the write's.
+    public var resource: String
+    public var stampedProperties: [String]
+    /// False for a meeting that already carries exactly the new block: recorded as migrated, not written.
+    public var writes: Bool
+    /// A unified diff of what would change: a CalDAV resource's unfolded content lines, or a
+    /// built-in meeting's body lines.
+    public var diff: String
+    /// True when body, resource and diff are left out because together they are over 3 MiB (a
+    /// response frame holds at most 4 MiB); the blocks and everything else are still given.
+    public var detailsOmitted: Bool
+
+    /// Creates a message; every field not given has its proto3 default.
+    public init(meetingId: String = "", location: String = "", subject: String = "", startMicros: Int64 = 0, organizer: String = "", attendeeCount: UInt32 = 0, outcome: PreviewOutcome = .unspecified, skipReason: SkipReason = .unspecified, reason: String = "", oldBlock: String = "", newBlock: String = "", targetKind: MeetingKind = .unspecified, newJoinUrl: String = "", undetermined: UndeterminedDetails = .unspecified, body: String = "", sequence: UInt32 = 0, resource: String = "", stampedProperties: [String] = [], writes: Bool = false, diff: String = "", detailsOmitted: Bool = false) {
+        self.meetingId = meetingId
+        self.location = location
+        self.subject = subject
+        self.startMicros = startMicros
+        self.organizer = organizer
+        self.attendeeCount = attendeeCount
+        self.outcome = outcome
+        self.skipReason = skipReason
+        self.reason = reason
+        self.oldBlock = oldBlock
+        self.newBlock = newBlock
+        self.targetKind = targetKind
+        self.newJoinUrl = newJoinUrl
+        self.undetermined = undetermined
+        self.body = body
+        self.sequence = sequence
+        self.resource = resource
+        self.stampedProperties = stampedProperties
+        self.writes = writes
+        self.diff = diff
+        self.detailsOmitted = detailsOmitted
+    }
+}
+
+extension MeetingPreview: ProtobufCBridgedMessage {
+    public typealias CMessage = Mms__V1__MeetingPreview
+    /// Nesting depth of this message: 1 (checked by Protos/swiftgen.py).
+    public static let messageName = "mms.v1.MeetingPreview"
+
+    public static func cInit(_ message: UnsafeMutablePointer<Mms__V1__MeetingPreview>) { mms__v1__meeting_preview__init(message) }
+    public static func cPackedSize(_ message: UnsafePointer<Mms__V1__MeetingPreview>) -> Int { mms__v1__meeting_preview__get_packed_size(message) }
+    public static func cPack(_ message: UnsafePointer<Mms__V1__MeetingPreview>, _ out: UnsafeMutablePointer<UInt8>) -> Int { mms__v1__meeting_preview__pack(message, out) }
+    public static func cUnpack(_ count: Int, _ bytes: UnsafePointer<UInt8>) -> UnsafeMutablePointer<Mms__V1__MeetingPreview>? { mms__v1__meeting_preview__unpack(nil, count, bytes) }
+    public static func cFreeUnpacked(_ message: UnsafeMutablePointer<Mms__V1__MeetingPreview>) { mms__v1__meeting_preview__free_unpacked(message, nil) }
+
+    public func fill(_ c: UnsafeMutablePointer<Mms__V1__MeetingPreview>, arena: ProtobufCArena) throws(RPCError) {
+        c.pointee.meeting_id = try arena.string(self.meetingId, field: "MeetingPreview.meeting_id")
+        c.pointee.location = try arena.string(self.location, field: "MeetingPreview.location")
+        c.pointee.subject = try arena.string(self.subject, field: "MeetingPreview.subject")
+        c.pointee.start_micros = self.startMicros
+        c.pointee.organizer = try arena.string(self.organizer, field: "MeetingPreview.organizer")
+        c.pointee.attendee_count = self.attendeeCount
+        c.pointee.outcome = self.outcome.cValue
+        c.pointee.skip_reason = self.skipReason.cValue
+        c.pointee.reason = try arena.string(self.reason, field: "MeetingPreview.reason")
+        c.pointee.old_block = try arena.string(self.oldBlock, field: "MeetingPreview.old_block")
+        c.pointee.new_block = try arena.string(self.newBlock, field: "MeetingPreview.new_block")
+        c.pointee.target_kind = self.targetKind.cValue
+        c.pointee.new_join_url = try arena.string(self.newJoinUrl, field: "MeetingPreview.new_join_url")
+        c.pointee.undetermined = self.undetermined.cValue
+        c.pointee.body = try arena.string(self.body, field: "MeetingPreview.body")
+        c.pointee.sequence = self.sequence
+        c.pointee.resource = try arena.string(self.resource, field: "MeetingPreview.resource")
+        c.pointee.n_stamped_properties = self.stampedProperties.count
+        c.pointee.stamped_properties = try arena.array(self.stampedProperties) { (value) throws(RPCError) in try arena.string(value, field: "MeetingPreview.stamped_properties") }
+        c.pointee.writes = self.writes ? 1 : 0
+        c.pointee.diff = try arena.string(self.diff, field: "MeetingPreview.diff")
+        c.pointee.details_omitted = self.detailsOmitted ? 1 : 0
+    }
+
+    public init(reading c: UnsafePointer<Mms__V1__MeetingPreview>) throws(RPCError) {
+        self.meetingId = try ProtobufCBridge.string(c.pointee.meeting_id, field: "MeetingPreview.meeting_id")
+        self.location = try ProtobufCBridge.string(c.pointee.location, field: "MeetingPreview.location")
+        self.subject = try ProtobufCBridge.string(c.pointee.subject, field: "MeetingPreview.subject")
+        self.startMicros = c.pointee.start_micros
+        self.organizer = try ProtobufCBridge.string(c.pointee.organizer, field: "MeetingPreview.organizer")
+        self.attendeeCount = c.pointee.attendee_count
+        self.outcome = try PreviewOutcome.fromC(c.pointee.outcome, field: "MeetingPreview.outcome")
+        self.skipReason = try SkipReason.fromC(c.pointee.skip_reason, field: "MeetingPreview.skip_reason")
+        self.reason = try ProtobufCBridge.string(c.pointee.reason, field: "MeetingPreview.reason")
+        self.oldBlock = try ProtobufCBridge.string(c.pointee.old_block, field: "MeetingPreview.old_block")
+        self.newBlock = try ProtobufCBridge.string(c.pointee.new_block, field: "MeetingPreview.new_block")
+        self.targetKind = try MeetingKind.fromC(c.pointee.target_kind, field: "MeetingPreview.target_kind")
+        self.newJoinUrl = try ProtobufCBridge.string(c.pointee.new_join_url, field: "MeetingPreview.new_join_url")
+        self.undetermined = try UndeterminedDetails.fromC(c.pointee.undetermined, field: "MeetingPreview.undetermined")
+        self.body = try ProtobufCBridge.string(c.pointee.body, field: "MeetingPreview.body")
+        self.sequence = c.pointee.sequence
+        self.resource = try ProtobufCBridge.string(c.pointee.resource, field: "MeetingPreview.resource")
+        self.stampedProperties = try ProtobufCBridge.array(c.pointee.stamped_properties, count: c.pointee.n_stamped_properties) { (element) throws(RPCError) in try ProtobufCBridge.string(element, field: "MeetingPreview.stamped_properties") }
+        self.writes = c.pointee.writes != 0
+        self.diff = try ProtobufCBridge.string(c.pointee.diff, field: "MeetingPreview.diff")
+        self.detailsOmitted = c.pointee.details_omitted != 0
+    }
+}
+
 /// The methods of `mms.v1.MigrationService`, identified on the wire by their full names.
 public enum MigrationServiceMethods {
     public static let startMeetingMigration = UnaryMethod<StartMeetingMigrationRequest, StartMeetingMigrationResponse>(fullName: "mms.v1.MigrationService/StartMeetingMigration")
     public static let getMigrationStatus = UnaryMethod<GetMigrationStatusRequest, GetMigrationStatusResponse>(fullName: "mms.v1.MigrationService/GetMigrationStatus")
     public static let listMeetingOutcomes = UnaryMethod<ListMeetingOutcomesRequest, ListMeetingOutcomesResponse>(fullName: "mms.v1.MigrationService/ListMeetingOutcomes")
     public static let watchMigration = ServerStreamingMethod<WatchMigrationRequest, MigrationStatus>(fullName: "mms.v1.MigrationService/WatchMigration")
+    public static let previewMeetingMigration = ServerStreamingMethod<PreviewMeetingMigrationRequest, MeetingPreview>(fullName: "mms.v1.MigrationService/PreviewMeetingMigration")
 }
 
 /// What a server implements to serve `mms.v1.MigrationService`.
@@ -525,6 +814,7 @@ public protocol MigrationServiceHandler: Sendable {
     func getMigrationStatus(_ request: GetMigrationStatusRequest, context: ServerContext) async throws -> GetMigrationStatusResponse
     func listMeetingOutcomes(_ request: ListMeetingOutcomesRequest, context: ServerContext) async throws -> ListMeetingOutcomesResponse
     func watchMigration(_ request: WatchMigrationRequest, responses: ResponseStreamWriter<MigrationStatus>, context: ServerContext) async throws
+    func previewMeetingMigration(_ request: PreviewMeetingMigrationRequest, responses: ResponseStreamWriter<MeetingPreview>, context: ServerContext) async throws
 }
 
 extension MigrationServiceHandler {
@@ -534,5 +824,6 @@ extension MigrationServiceHandler {
         router.register(MigrationServiceMethods.getMigrationStatus) { request, context in try await self.getMigrationStatus(request, context: context) }
         router.register(MigrationServiceMethods.listMeetingOutcomes) { request, context in try await self.listMeetingOutcomes(request, context: context) }
         router.register(MigrationServiceMethods.watchMigration) { request, responses, context in try await self.watchMigration(request, responses: responses, context: context) }
+        router.register(MigrationServiceMethods.previewMeetingMigration) { request, responses, context in try await self.previewMeetingMigration(request, responses: responses, context: context) }
     }
 }

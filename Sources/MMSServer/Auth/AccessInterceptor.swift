@@ -80,6 +80,7 @@ enum AccessPolicy {
         MigrationServiceMethods.getMigrationStatus.fullName: .tenantRead,
         MigrationServiceMethods.listMeetingOutcomes.fullName: .tenantRead,
         MigrationServiceMethods.watchMigration.fullName: .tenantRead,
+        MigrationServiceMethods.previewMeetingMigration.fullName: .tenantRead,
 
         TenantConfigurationServiceMethods.getTenantMigrationConfiguration.fullName: .tenantRead,
         TenantConfigurationServiceMethods.setTenantMigrationConfiguration.fullName: .tenantWrite,

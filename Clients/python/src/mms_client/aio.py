@@ -309,6 +309,17 @@ class AsyncClient:
             metadata=metadata,
         )
 
+    def preview_meeting_migration(
+        self, request: pb.PreviewMeetingMigrationRequest, *, timeout: float | None = None, metadata: Metadata = ()
+    ) -> AsyncStream[pb.MeetingPreview]:
+        return self.stream(
+            "mms.v1.MigrationService/PreviewMeetingMigration",
+            request,
+            pb.MeetingPreview,
+            timeout=timeout,
+            metadata=metadata,
+        )
+
     # mms.v1.TenantConfigurationService
 
     async def get_tenant_migration_configuration(

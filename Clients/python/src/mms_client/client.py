@@ -215,6 +215,12 @@ class Client:
         """Streams migration records as they change; ``stream.cancel()`` (any thread) ends it."""
         return Stream(self, self._async.watch_migration(request, timeout=timeout, metadata=metadata))
 
+    def preview_meeting_migration(
+        self, request: pb.PreviewMeetingMigrationRequest, *, timeout: float | None = None, metadata: Metadata = ()
+    ) -> Stream[pb.MeetingPreview]:
+        """What a migration of ``request.identity`` would do to each meeting, one per message; writes nothing."""
+        return Stream(self, self._async.preview_meeting_migration(request, timeout=timeout, metadata=metadata))
+
     # mms.v1.TenantConfigurationService
 
     def get_tenant_migration_configuration(

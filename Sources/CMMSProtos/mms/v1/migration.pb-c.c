@@ -457,6 +457,96 @@ void   mms__v1__watch_migration_request__free_unpacked
   assert(message->base.descriptor == &mms__v1__watch_migration_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   mms__v1__preview_meeting_migration_request__init
+                     (Mms__V1__PreviewMeetingMigrationRequest         *message)
+{
+  static const Mms__V1__PreviewMeetingMigrationRequest init_value = MMS__V1__PREVIEW_MEETING_MIGRATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t mms__v1__preview_meeting_migration_request__get_packed_size
+                     (const Mms__V1__PreviewMeetingMigrationRequest *message)
+{
+  assert(message->base.descriptor == &mms__v1__preview_meeting_migration_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__preview_meeting_migration_request__pack
+                     (const Mms__V1__PreviewMeetingMigrationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__preview_meeting_migration_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__preview_meeting_migration_request__pack_to_buffer
+                     (const Mms__V1__PreviewMeetingMigrationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__preview_meeting_migration_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__PreviewMeetingMigrationRequest *
+       mms__v1__preview_meeting_migration_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__PreviewMeetingMigrationRequest *)
+     protobuf_c_message_unpack (&mms__v1__preview_meeting_migration_request__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__preview_meeting_migration_request__free_unpacked
+                     (Mms__V1__PreviewMeetingMigrationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__preview_meeting_migration_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   mms__v1__meeting_preview__init
+                     (Mms__V1__MeetingPreview         *message)
+{
+  static const Mms__V1__MeetingPreview init_value = MMS__V1__MEETING_PREVIEW__INIT;
+  *message = init_value;
+}
+size_t mms__v1__meeting_preview__get_packed_size
+                     (const Mms__V1__MeetingPreview *message)
+{
+  assert(message->base.descriptor == &mms__v1__meeting_preview__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t mms__v1__meeting_preview__pack
+                     (const Mms__V1__MeetingPreview *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &mms__v1__meeting_preview__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t mms__v1__meeting_preview__pack_to_buffer
+                     (const Mms__V1__MeetingPreview *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &mms__v1__meeting_preview__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Mms__V1__MeetingPreview *
+       mms__v1__meeting_preview__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Mms__V1__MeetingPreview *)
+     protobuf_c_message_unpack (&mms__v1__meeting_preview__descriptor,
+                                allocator, len, data);
+}
+void   mms__v1__meeting_preview__free_unpacked
+                     (Mms__V1__MeetingPreview *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &mms__v1__meeting_preview__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor mms__v1__start_meeting_migration_request__field_descriptors[3] =
 {
   {
@@ -1318,6 +1408,368 @@ const ProtobufCMessageDescriptor mms__v1__watch_migration_request__descriptor =
   (ProtobufCMessageInit) mms__v1__watch_migration_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor mms__v1__preview_meeting_migration_request__field_descriptors[3] =
+{
+  {
+    "identity",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__PreviewMeetingMigrationRequest, identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source_meeting_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__PreviewMeetingMigrationRequest, source_meeting_type),
+    &mms__v1__source_meeting_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_meeting_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__PreviewMeetingMigrationRequest, target_meeting_type),
+    &mms__v1__target_meeting_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__preview_meeting_migration_request__field_indices_by_name[] = {
+  0,   /* field[0] = identity */
+  1,   /* field[1] = source_meeting_type */
+  2,   /* field[2] = target_meeting_type */
+};
+static const ProtobufCIntRange mms__v1__preview_meeting_migration_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor mms__v1__preview_meeting_migration_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.PreviewMeetingMigrationRequest",
+  "PreviewMeetingMigrationRequest",
+  "Mms__V1__PreviewMeetingMigrationRequest",
+  "mms.v1",
+  sizeof(Mms__V1__PreviewMeetingMigrationRequest),
+  3,
+  mms__v1__preview_meeting_migration_request__field_descriptors,
+  mms__v1__preview_meeting_migration_request__field_indices_by_name,
+  1,  mms__v1__preview_meeting_migration_request__number_ranges,
+  (ProtobufCMessageInit) mms__v1__preview_meeting_migration_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor mms__v1__meeting_preview__field_descriptors[21] =
+{
+  {
+    "meeting_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, meeting_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_micros",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, start_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organizer",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, organizer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendee_count",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, attendee_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, outcome),
+    &mms__v1__preview_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skip_reason",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, skip_reason),
+    &mms__v1__skip_reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "old_block",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, old_block),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_block",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, new_block),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_kind",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, target_kind),
+    &mms__v1__meeting_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_join_url",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, new_join_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "undetermined",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, undetermined),
+    &mms__v1__undetermined_details__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sequence",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resource",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, resource),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stamped_properties",
+    18,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Mms__V1__MeetingPreview, n_stamped_properties),
+    offsetof(Mms__V1__MeetingPreview, stamped_properties),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "writes",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, writes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "diff",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, diff),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "details_omitted",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Mms__V1__MeetingPreview, details_omitted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned mms__v1__meeting_preview__field_indices_by_name[] = {
+  5,   /* field[5] = attendee_count */
+  14,   /* field[14] = body */
+  20,   /* field[20] = details_omitted */
+  19,   /* field[19] = diff */
+  1,   /* field[1] = location */
+  0,   /* field[0] = meeting_id */
+  10,   /* field[10] = new_block */
+  12,   /* field[12] = new_join_url */
+  9,   /* field[9] = old_block */
+  4,   /* field[4] = organizer */
+  6,   /* field[6] = outcome */
+  8,   /* field[8] = reason */
+  16,   /* field[16] = resource */
+  15,   /* field[15] = sequence */
+  7,   /* field[7] = skip_reason */
+  17,   /* field[17] = stamped_properties */
+  3,   /* field[3] = start_micros */
+  2,   /* field[2] = subject */
+  11,   /* field[11] = target_kind */
+  13,   /* field[13] = undetermined */
+  18,   /* field[18] = writes */
+};
+static const ProtobufCIntRange mms__v1__meeting_preview__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 21 }
+};
+const ProtobufCMessageDescriptor mms__v1__meeting_preview__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "mms.v1.MeetingPreview",
+  "MeetingPreview",
+  "Mms__V1__MeetingPreview",
+  "mms.v1",
+  sizeof(Mms__V1__MeetingPreview),
+  21,
+  mms__v1__meeting_preview__field_descriptors,
+  mms__v1__meeting_preview__field_indices_by_name,
+  1,  mms__v1__meeting_preview__number_ranges,
+  (ProtobufCMessageInit) mms__v1__meeting_preview__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue mms__v1__meeting_outcome__enum_values_by_number[4] =
 {
   { "MEETING_OUTCOME_UNSPECIFIED", "MMS__V1__MEETING_OUTCOME__MEETING_OUTCOME_UNSPECIFIED", 0 },
@@ -1350,16 +1802,124 @@ const ProtobufCEnumDescriptor mms__v1__meeting_outcome__descriptor =
   mms__v1__meeting_outcome__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor mms__v1__migration_service__method_descriptors[4] =
+static const ProtobufCEnumValue mms__v1__preview_outcome__enum_values_by_number[5] =
+{
+  { "PREVIEW_OUTCOME_UNSPECIFIED", "MMS__V1__PREVIEW_OUTCOME__PREVIEW_OUTCOME_UNSPECIFIED", 0 },
+  { "PREVIEW_OUTCOME_MIGRATED", "MMS__V1__PREVIEW_OUTCOME__PREVIEW_OUTCOME_MIGRATED", 1 },
+  { "PREVIEW_OUTCOME_SKIPPED", "MMS__V1__PREVIEW_OUTCOME__PREVIEW_OUTCOME_SKIPPED", 2 },
+  { "PREVIEW_OUTCOME_FAILED", "MMS__V1__PREVIEW_OUTCOME__PREVIEW_OUTCOME_FAILED", 3 },
+  { "PREVIEW_OUTCOME_NOT_SELECTED", "MMS__V1__PREVIEW_OUTCOME__PREVIEW_OUTCOME_NOT_SELECTED", 4 },
+};
+static const ProtobufCIntRange mms__v1__preview_outcome__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex mms__v1__preview_outcome__enum_values_by_name[5] =
+{
+  { "PREVIEW_OUTCOME_FAILED", 3 },
+  { "PREVIEW_OUTCOME_MIGRATED", 1 },
+  { "PREVIEW_OUTCOME_NOT_SELECTED", 4 },
+  { "PREVIEW_OUTCOME_SKIPPED", 2 },
+  { "PREVIEW_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__preview_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.PreviewOutcome",
+  "PreviewOutcome",
+  "Mms__V1__PreviewOutcome",
+  "mms.v1",
+  5,
+  mms__v1__preview_outcome__enum_values_by_number,
+  5,
+  mms__v1__preview_outcome__enum_values_by_name,
+  1,
+  mms__v1__preview_outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue mms__v1__skip_reason__enum_values_by_number[8] =
+{
+  { "SKIP_REASON_UNSPECIFIED", "MMS__V1__SKIP_REASON__SKIP_REASON_UNSPECIFIED", 0 },
+  { "SKIP_REASON_NO_BLOCK", "MMS__V1__SKIP_REASON__SKIP_REASON_NO_BLOCK", 1 },
+  { "SKIP_REASON_OVER_PARTICIPANT_LIMIT", "MMS__V1__SKIP_REASON__SKIP_REASON_OVER_PARTICIPANT_LIMIT", 2 },
+  { "SKIP_REASON_PASTED", "MMS__V1__SKIP_REASON__SKIP_REASON_PASTED", 3 },
+  { "SKIP_REASON_PAST", "MMS__V1__SKIP_REASON__SKIP_REASON_PAST", 4 },
+  { "SKIP_REASON_NOT_SELECTED", "MMS__V1__SKIP_REASON__SKIP_REASON_NOT_SELECTED", 5 },
+  { "SKIP_REASON_UNREADABLE", "MMS__V1__SKIP_REASON__SKIP_REASON_UNREADABLE", 6 },
+  { "SKIP_REASON_DELETED", "MMS__V1__SKIP_REASON__SKIP_REASON_DELETED", 7 },
+};
+static const ProtobufCIntRange mms__v1__skip_reason__value_ranges[] = {
+{0, 0},{0, 8}
+};
+static const ProtobufCEnumValueIndex mms__v1__skip_reason__enum_values_by_name[8] =
+{
+  { "SKIP_REASON_DELETED", 7 },
+  { "SKIP_REASON_NOT_SELECTED", 5 },
+  { "SKIP_REASON_NO_BLOCK", 1 },
+  { "SKIP_REASON_OVER_PARTICIPANT_LIMIT", 2 },
+  { "SKIP_REASON_PAST", 4 },
+  { "SKIP_REASON_PASTED", 3 },
+  { "SKIP_REASON_UNREADABLE", 6 },
+  { "SKIP_REASON_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__skip_reason__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.SkipReason",
+  "SkipReason",
+  "Mms__V1__SkipReason",
+  "mms.v1",
+  8,
+  mms__v1__skip_reason__enum_values_by_number,
+  8,
+  mms__v1__skip_reason__enum_values_by_name,
+  1,
+  mms__v1__skip_reason__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue mms__v1__undetermined_details__enum_values_by_number[4] =
+{
+  { "UNDETERMINED_DETAILS_UNSPECIFIED", "MMS__V1__UNDETERMINED_DETAILS__UNDETERMINED_DETAILS_UNSPECIFIED", 0 },
+  { "UNDETERMINED_DETAILS_NOTHING", "MMS__V1__UNDETERMINED_DETAILS__UNDETERMINED_DETAILS_NOTHING", 1 },
+  { "UNDETERMINED_DETAILS_JOIN_URL", "MMS__V1__UNDETERMINED_DETAILS__UNDETERMINED_DETAILS_JOIN_URL", 2 },
+  { "UNDETERMINED_DETAILS_JOIN_DETAILS", "MMS__V1__UNDETERMINED_DETAILS__UNDETERMINED_DETAILS_JOIN_DETAILS", 3 },
+};
+static const ProtobufCIntRange mms__v1__undetermined_details__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex mms__v1__undetermined_details__enum_values_by_name[4] =
+{
+  { "UNDETERMINED_DETAILS_JOIN_DETAILS", 3 },
+  { "UNDETERMINED_DETAILS_JOIN_URL", 2 },
+  { "UNDETERMINED_DETAILS_NOTHING", 1 },
+  { "UNDETERMINED_DETAILS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor mms__v1__undetermined_details__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "mms.v1.UndeterminedDetails",
+  "UndeterminedDetails",
+  "Mms__V1__UndeterminedDetails",
+  "mms.v1",
+  4,
+  mms__v1__undetermined_details__enum_values_by_number,
+  4,
+  mms__v1__undetermined_details__enum_values_by_name,
+  1,
+  mms__v1__undetermined_details__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor mms__v1__migration_service__method_descriptors[5] =
 {
   { "StartMeetingMigration", &mms__v1__start_meeting_migration_request__descriptor, &mms__v1__start_meeting_migration_response__descriptor },
   { "GetMigrationStatus", &mms__v1__get_migration_status_request__descriptor, &mms__v1__get_migration_status_response__descriptor },
   { "ListMeetingOutcomes", &mms__v1__list_meeting_outcomes_request__descriptor, &mms__v1__list_meeting_outcomes_response__descriptor },
   { "WatchMigration", &mms__v1__watch_migration_request__descriptor, &mms__v1__migration_status__descriptor },
+  { "PreviewMeetingMigration", &mms__v1__preview_meeting_migration_request__descriptor, &mms__v1__meeting_preview__descriptor },
 };
 const unsigned mms__v1__migration_service__method_indices_by_name[] = {
   1,        /* GetMigrationStatus */
   2,        /* ListMeetingOutcomes */
+  4,        /* PreviewMeetingMigration */
   0,        /* StartMeetingMigration */
   3         /* WatchMigration */
 };
@@ -1370,7 +1930,7 @@ const ProtobufCServiceDescriptor mms__v1__migration_service__descriptor =
   "MigrationService",
   "Mms__V1__MigrationService",
   "mms.v1",
-  4,
+  5,
   mms__v1__migration_service__method_descriptors,
   mms__v1__migration_service__method_indices_by_name
 };
@@ -1405,6 +1965,14 @@ void mms__v1__migration_service__watch_migration(ProtobufCService *service,
 {
   assert(service->descriptor == &mms__v1__migration_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void mms__v1__migration_service__preview_meeting_migration(ProtobufCService *service,
+                                                           const Mms__V1__PreviewMeetingMigrationRequest *input,
+                                                           Mms__V1__MeetingPreview_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &mms__v1__migration_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void mms__v1__migration_service__init (Mms__V1__MigrationService_Service *service,
                                        Mms__V1__MigrationService_ServiceDestroy destroy)

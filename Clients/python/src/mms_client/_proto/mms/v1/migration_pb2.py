@@ -22,38 +22,49 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from mms_client._proto.mms.v1 import calendar_pb2 as mms_dot_v1_dot_calendar__pb2
 from mms_client._proto.mms.v1 import common_pb2 as mms_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16mms/v1/migration.proto\x12\x06mms.v1\x1a\x13mms/v1/common.proto\"\xa0\x01\n\x1cStartMeetingMigrationRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x36\n\x13source_meeting_type\x18\x02 \x01(\x0e\x32\x19.mms.v1.SourceMeetingType\x12\x36\n\x13target_meeting_type\x18\x03 \x01(\x0e\x32\x19.mms.v1.TargetMeetingType\"\x80\x01\n\x1dStartMeetingMigrationResponse\x12\x0e\n\x06queued\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x03 \x01(\t\x12\'\n\x06status\x18\x04 \x01(\x0b\x32\x17.mms.v1.MigrationStatus\"\xcb\x03\n\x0fMigrationStatus\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x1b\n\x13user_principal_name\x18\x03 \x01(\t\x12%\n\x05state\x18\x04 \x01(\x0e\x32\x16.mms.v1.MigrationState\x12-\n\x0emigration_type\x18\x05 \x01(\x0e\x32\x15.mms.v1.MigrationType\x12\x13\n\x0bretry_count\x18\x06 \x01(\r\x12\x14\n\x0clast_message\x18\x07 \x01(\t\x12\x1a\n\x12\x63reate_date_micros\x18\x08 \x01(\x03\x12\x1c\n\x14modified_date_micros\x18\t \x01(\x03\x12\x15\n\rtotal_meeting\x18\n \x01(\r\x12\x19\n\x11succeeded_meeting\x18\x0b \x01(\r\x12\x16\n\x0e\x66\x61iled_meeting\x18\x0c \x01(\r\x12\x16\n\x0einvites_update\x18\r \x01(\r\x12\x1b\n\x13next_attempt_micros\x18\x0e \x01(\x03\x12\x1c\n\x14resumes_after_micros\x18\x0f \x01(\x03\x12\x1a\n\x12refused_recipients\x18\x10 \x01(\r\"\xad\x01\n\x19GetMigrationStatusRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x19\n\x11start_time_micros\x18\x02 \x01(\x03\x12\x17\n\x0f\x65nd_time_micros\x18\x03 \x01(\x03\x12%\n\x05state\x18\x04 \x01(\x0e\x32\x16.mms.v1.MigrationState\x12\x14\n\x0csummary_only\x18\x05 \x01(\x08\x12\r\n\x05limit\x18\x06 \x01(\r\"K\n\x0eStateUserCount\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.mms.v1.MigrationState\x12\x12\n\nuser_count\x18\x02 \x01(\r\"o\n\x1aGetMigrationStatusResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.mms.v1.MigrationStatus\x12\'\n\x07summary\x18\x02 \x03(\x0b\x32\x16.mms.v1.StateUserCount\"\xa5\x01\n\x14MeetingOutcomeRecord\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12\x12\n\nmeeting_id\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\'\n\x07outcome\x18\x04 \x01(\x0e\x32\x16.mms.v1.MeetingOutcome\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x17\n\x0frecorded_micros\x18\x06 \x01(\x03\"m\n\x1aListMeetingOutcomesRequest\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\"f\n\x1bListMeetingOutcomesResponse\x12.\n\x08outcomes\x18\x01 \x03(\x0b\x32\x1c.mms.v1.MeetingOutcomeRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"A\n\x15WatchMigrationRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x16\n\x0euntil_finished\x18\x02 \x01(\x08*\x88\x01\n\x0eMeetingOutcome\x12\x1f\n\x1bMEETING_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18MEETING_OUTCOME_MIGRATED\x10\x01\x12\x1b\n\x17MEETING_OUTCOME_SKIPPED\x10\x02\x12\x1a\n\x16MEETING_OUTCOME_FAILED\x10\x03\x32\x81\x03\n\x10MigrationService\x12\x64\n\x15StartMeetingMigration\x12$.mms.v1.StartMeetingMigrationRequest\x1a%.mms.v1.StartMeetingMigrationResponse\x12[\n\x12GetMigrationStatus\x12!.mms.v1.GetMigrationStatusRequest\x1a\".mms.v1.GetMigrationStatusResponse\x12^\n\x13ListMeetingOutcomes\x12\".mms.v1.ListMeetingOutcomesRequest\x1a#.mms.v1.ListMeetingOutcomesResponse\x12J\n\x0eWatchMigration\x12\x1d.mms.v1.WatchMigrationRequest\x1a\x17.mms.v1.MigrationStatus0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16mms/v1/migration.proto\x12\x06mms.v1\x1a\x15mms/v1/calendar.proto\x1a\x13mms/v1/common.proto\"\xa0\x01\n\x1cStartMeetingMigrationRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x36\n\x13source_meeting_type\x18\x02 \x01(\x0e\x32\x19.mms.v1.SourceMeetingType\x12\x36\n\x13target_meeting_type\x18\x03 \x01(\x0e\x32\x19.mms.v1.TargetMeetingType\"\x80\x01\n\x1dStartMeetingMigrationResponse\x12\x0e\n\x06queued\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x03 \x01(\t\x12\'\n\x06status\x18\x04 \x01(\x0b\x32\x17.mms.v1.MigrationStatus\"\xcb\x03\n\x0fMigrationStatus\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x1b\n\x13user_principal_name\x18\x03 \x01(\t\x12%\n\x05state\x18\x04 \x01(\x0e\x32\x16.mms.v1.MigrationState\x12-\n\x0emigration_type\x18\x05 \x01(\x0e\x32\x15.mms.v1.MigrationType\x12\x13\n\x0bretry_count\x18\x06 \x01(\r\x12\x14\n\x0clast_message\x18\x07 \x01(\t\x12\x1a\n\x12\x63reate_date_micros\x18\x08 \x01(\x03\x12\x1c\n\x14modified_date_micros\x18\t \x01(\x03\x12\x15\n\rtotal_meeting\x18\n \x01(\r\x12\x19\n\x11succeeded_meeting\x18\x0b \x01(\r\x12\x16\n\x0e\x66\x61iled_meeting\x18\x0c \x01(\r\x12\x16\n\x0einvites_update\x18\r \x01(\r\x12\x1b\n\x13next_attempt_micros\x18\x0e \x01(\x03\x12\x1c\n\x14resumes_after_micros\x18\x0f \x01(\x03\x12\x1a\n\x12refused_recipients\x18\x10 \x01(\r\"\xad\x01\n\x19GetMigrationStatusRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x19\n\x11start_time_micros\x18\x02 \x01(\x03\x12\x17\n\x0f\x65nd_time_micros\x18\x03 \x01(\x03\x12%\n\x05state\x18\x04 \x01(\x0e\x32\x16.mms.v1.MigrationState\x12\x14\n\x0csummary_only\x18\x05 \x01(\x08\x12\r\n\x05limit\x18\x06 \x01(\r\"K\n\x0eStateUserCount\x12%\n\x05state\x18\x01 \x01(\x0e\x32\x16.mms.v1.MigrationState\x12\x12\n\nuser_count\x18\x02 \x01(\r\"o\n\x1aGetMigrationStatusResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.mms.v1.MigrationStatus\x12\'\n\x07summary\x18\x02 \x03(\x0b\x32\x16.mms.v1.StateUserCount\"\xa5\x01\n\x14MeetingOutcomeRecord\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12\x12\n\nmeeting_id\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\'\n\x07outcome\x18\x04 \x01(\x0e\x32\x16.mms.v1.MeetingOutcome\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x17\n\x0frecorded_micros\x18\x06 \x01(\x03\"m\n\x1aListMeetingOutcomesRequest\x12\x16\n\x0e\x63orrelation_id\x18\x01 \x01(\t\x12\x10\n\x08identity\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\r\x12\x12\n\npage_token\x18\x04 \x01(\t\"f\n\x1bListMeetingOutcomesResponse\x12.\n\x08outcomes\x18\x01 \x03(\x0b\x32\x1c.mms.v1.MeetingOutcomeRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"A\n\x15WatchMigrationRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x16\n\x0euntil_finished\x18\x02 \x01(\x08\"\xa2\x01\n\x1ePreviewMeetingMigrationRequest\x12\x10\n\x08identity\x18\x01 \x01(\t\x12\x36\n\x13source_meeting_type\x18\x02 \x01(\x0e\x32\x19.mms.v1.SourceMeetingType\x12\x36\n\x13target_meeting_type\x18\x03 \x01(\x0e\x32\x19.mms.v1.TargetMeetingType\"\x88\x04\n\x0eMeetingPreview\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x10\n\x08location\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\x14\n\x0cstart_micros\x18\x04 \x01(\x03\x12\x11\n\torganizer\x18\x05 \x01(\t\x12\x16\n\x0e\x61ttendee_count\x18\x06 \x01(\r\x12\'\n\x07outcome\x18\x07 \x01(\x0e\x32\x16.mms.v1.PreviewOutcome\x12\'\n\x0bskip_reason\x18\x08 \x01(\x0e\x32\x12.mms.v1.SkipReason\x12\x0e\n\x06reason\x18\t \x01(\t\x12\x11\n\told_block\x18\n \x01(\t\x12\x11\n\tnew_block\x18\x0b \x01(\t\x12(\n\x0btarget_kind\x18\x0c \x01(\x0e\x32\x13.mms.v1.MeetingKind\x12\x14\n\x0cnew_join_url\x18\r \x01(\t\x12\x31\n\x0cundetermined\x18\x0e \x01(\x0e\x32\x1b.mms.v1.UndeterminedDetails\x12\x0c\n\x04\x62ody\x18\x0f \x01(\t\x12\x10\n\x08sequence\x18\x10 \x01(\r\x12\x10\n\x08resource\x18\x11 \x01(\t\x12\x1a\n\x12stamped_properties\x18\x12 \x03(\t\x12\x0e\n\x06writes\x18\x13 \x01(\x08\x12\x0c\n\x04\x64iff\x18\x14 \x01(\t\x12\x17\n\x0f\x64\x65tails_omitted\x18\x15 \x01(\x08*\x88\x01\n\x0eMeetingOutcome\x12\x1f\n\x1bMEETING_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18MEETING_OUTCOME_MIGRATED\x10\x01\x12\x1b\n\x17MEETING_OUTCOME_SKIPPED\x10\x02\x12\x1a\n\x16MEETING_OUTCOME_FAILED\x10\x03*\xaa\x01\n\x0ePreviewOutcome\x12\x1f\n\x1bPREVIEW_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n\x18PREVIEW_OUTCOME_MIGRATED\x10\x01\x12\x1b\n\x17PREVIEW_OUTCOME_SKIPPED\x10\x02\x12\x1a\n\x16PREVIEW_OUTCOME_FAILED\x10\x03\x12 \n\x1cPREVIEW_OUTCOME_NOT_SELECTED\x10\x04*\xec\x01\n\nSkipReason\x12\x1b\n\x17SKIP_REASON_UNSPECIFIED\x10\x00\x12\x18\n\x14SKIP_REASON_NO_BLOCK\x10\x01\x12&\n\"SKIP_REASON_OVER_PARTICIPANT_LIMIT\x10\x02\x12\x16\n\x12SKIP_REASON_PASTED\x10\x03\x12\x14\n\x10SKIP_REASON_PAST\x10\x04\x12\x1c\n\x18SKIP_REASON_NOT_SELECTED\x10\x05\x12\x1a\n\x16SKIP_REASON_UNREADABLE\x10\x06\x12\x17\n\x13SKIP_REASON_DELETED\x10\x07*\xa7\x01\n\x13UndeterminedDetails\x12$\n UNDETERMINED_DETAILS_UNSPECIFIED\x10\x00\x12 \n\x1cUNDETERMINED_DETAILS_NOTHING\x10\x01\x12!\n\x1dUNDETERMINED_DETAILS_JOIN_URL\x10\x02\x12%\n!UNDETERMINED_DETAILS_JOIN_DETAILS\x10\x03\x32\xde\x03\n\x10MigrationService\x12\x64\n\x15StartMeetingMigration\x12$.mms.v1.StartMeetingMigrationRequest\x1a%.mms.v1.StartMeetingMigrationResponse\x12[\n\x12GetMigrationStatus\x12!.mms.v1.GetMigrationStatusRequest\x1a\".mms.v1.GetMigrationStatusResponse\x12^\n\x13ListMeetingOutcomes\x12\".mms.v1.ListMeetingOutcomesRequest\x1a#.mms.v1.ListMeetingOutcomesResponse\x12J\n\x0eWatchMigration\x12\x1d.mms.v1.WatchMigrationRequest\x1a\x17.mms.v1.MigrationStatus0\x01\x12[\n\x17PreviewMeetingMigration\x12&.mms.v1.PreviewMeetingMigrationRequest\x1a\x16.mms.v1.MeetingPreview0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'mms.v1.migration_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MEETINGOUTCOME']._serialized_start=1628
-  _globals['_MEETINGOUTCOME']._serialized_end=1764
-  _globals['_STARTMEETINGMIGRATIONREQUEST']._serialized_start=56
-  _globals['_STARTMEETINGMIGRATIONREQUEST']._serialized_end=216
-  _globals['_STARTMEETINGMIGRATIONRESPONSE']._serialized_start=219
-  _globals['_STARTMEETINGMIGRATIONRESPONSE']._serialized_end=347
-  _globals['_MIGRATIONSTATUS']._serialized_start=350
-  _globals['_MIGRATIONSTATUS']._serialized_end=809
-  _globals['_GETMIGRATIONSTATUSREQUEST']._serialized_start=812
-  _globals['_GETMIGRATIONSTATUSREQUEST']._serialized_end=985
-  _globals['_STATEUSERCOUNT']._serialized_start=987
-  _globals['_STATEUSERCOUNT']._serialized_end=1062
-  _globals['_GETMIGRATIONSTATUSRESPONSE']._serialized_start=1064
-  _globals['_GETMIGRATIONSTATUSRESPONSE']._serialized_end=1175
-  _globals['_MEETINGOUTCOMERECORD']._serialized_start=1178
-  _globals['_MEETINGOUTCOMERECORD']._serialized_end=1343
-  _globals['_LISTMEETINGOUTCOMESREQUEST']._serialized_start=1345
-  _globals['_LISTMEETINGOUTCOMESREQUEST']._serialized_end=1454
-  _globals['_LISTMEETINGOUTCOMESRESPONSE']._serialized_start=1456
-  _globals['_LISTMEETINGOUTCOMESRESPONSE']._serialized_end=1558
-  _globals['_WATCHMIGRATIONREQUEST']._serialized_start=1560
-  _globals['_WATCHMIGRATIONREQUEST']._serialized_end=1625
-  _globals['_MIGRATIONSERVICE']._serialized_start=1767
-  _globals['_MIGRATIONSERVICE']._serialized_end=2152
+  _globals['_MEETINGOUTCOME']._serialized_start=2339
+  _globals['_MEETINGOUTCOME']._serialized_end=2475
+  _globals['_PREVIEWOUTCOME']._serialized_start=2478
+  _globals['_PREVIEWOUTCOME']._serialized_end=2648
+  _globals['_SKIPREASON']._serialized_start=2651
+  _globals['_SKIPREASON']._serialized_end=2887
+  _globals['_UNDETERMINEDDETAILS']._serialized_start=2890
+  _globals['_UNDETERMINEDDETAILS']._serialized_end=3057
+  _globals['_STARTMEETINGMIGRATIONREQUEST']._serialized_start=79
+  _globals['_STARTMEETINGMIGRATIONREQUEST']._serialized_end=239
+  _globals['_STARTMEETINGMIGRATIONRESPONSE']._serialized_start=242
+  _globals['_STARTMEETINGMIGRATIONRESPONSE']._serialized_end=370
+  _globals['_MIGRATIONSTATUS']._serialized_start=373
+  _globals['_MIGRATIONSTATUS']._serialized_end=832
+  _globals['_GETMIGRATIONSTATUSREQUEST']._serialized_start=835
+  _globals['_GETMIGRATIONSTATUSREQUEST']._serialized_end=1008
+  _globals['_STATEUSERCOUNT']._serialized_start=1010
+  _globals['_STATEUSERCOUNT']._serialized_end=1085
+  _globals['_GETMIGRATIONSTATUSRESPONSE']._serialized_start=1087
+  _globals['_GETMIGRATIONSTATUSRESPONSE']._serialized_end=1198
+  _globals['_MEETINGOUTCOMERECORD']._serialized_start=1201
+  _globals['_MEETINGOUTCOMERECORD']._serialized_end=1366
+  _globals['_LISTMEETINGOUTCOMESREQUEST']._serialized_start=1368
+  _globals['_LISTMEETINGOUTCOMESREQUEST']._serialized_end=1477
+  _globals['_LISTMEETINGOUTCOMESRESPONSE']._serialized_start=1479
+  _globals['_LISTMEETINGOUTCOMESRESPONSE']._serialized_end=1581
+  _globals['_WATCHMIGRATIONREQUEST']._serialized_start=1583
+  _globals['_WATCHMIGRATIONREQUEST']._serialized_end=1648
+  _globals['_PREVIEWMEETINGMIGRATIONREQUEST']._serialized_start=1651
+  _globals['_PREVIEWMEETINGMIGRATIONREQUEST']._serialized_end=1813
+  _globals['_MEETINGPREVIEW']._serialized_start=1816
+  _globals['_MEETINGPREVIEW']._serialized_end=2336
+  _globals['_MIGRATIONSERVICE']._serialized_start=3060
+  _globals['_MIGRATIONSERVICE']._serialized_end=3538
 # @@protoc_insertion_point(module_scope)

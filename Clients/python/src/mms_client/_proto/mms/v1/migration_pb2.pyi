@@ -1,3 +1,4 @@
+from mms_client._proto.mms.v1 import calendar_pb2 as _calendar_pb2
 from mms_client._proto.mms.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -14,10 +15,53 @@ class MeetingOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEETING_OUTCOME_MIGRATED: _ClassVar[MeetingOutcome]
     MEETING_OUTCOME_SKIPPED: _ClassVar[MeetingOutcome]
     MEETING_OUTCOME_FAILED: _ClassVar[MeetingOutcome]
+
+class PreviewOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PREVIEW_OUTCOME_UNSPECIFIED: _ClassVar[PreviewOutcome]
+    PREVIEW_OUTCOME_MIGRATED: _ClassVar[PreviewOutcome]
+    PREVIEW_OUTCOME_SKIPPED: _ClassVar[PreviewOutcome]
+    PREVIEW_OUTCOME_FAILED: _ClassVar[PreviewOutcome]
+    PREVIEW_OUTCOME_NOT_SELECTED: _ClassVar[PreviewOutcome]
+
+class SkipReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SKIP_REASON_UNSPECIFIED: _ClassVar[SkipReason]
+    SKIP_REASON_NO_BLOCK: _ClassVar[SkipReason]
+    SKIP_REASON_OVER_PARTICIPANT_LIMIT: _ClassVar[SkipReason]
+    SKIP_REASON_PASTED: _ClassVar[SkipReason]
+    SKIP_REASON_PAST: _ClassVar[SkipReason]
+    SKIP_REASON_NOT_SELECTED: _ClassVar[SkipReason]
+    SKIP_REASON_UNREADABLE: _ClassVar[SkipReason]
+    SKIP_REASON_DELETED: _ClassVar[SkipReason]
+
+class UndeterminedDetails(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    UNDETERMINED_DETAILS_UNSPECIFIED: _ClassVar[UndeterminedDetails]
+    UNDETERMINED_DETAILS_NOTHING: _ClassVar[UndeterminedDetails]
+    UNDETERMINED_DETAILS_JOIN_URL: _ClassVar[UndeterminedDetails]
+    UNDETERMINED_DETAILS_JOIN_DETAILS: _ClassVar[UndeterminedDetails]
 MEETING_OUTCOME_UNSPECIFIED: MeetingOutcome
 MEETING_OUTCOME_MIGRATED: MeetingOutcome
 MEETING_OUTCOME_SKIPPED: MeetingOutcome
 MEETING_OUTCOME_FAILED: MeetingOutcome
+PREVIEW_OUTCOME_UNSPECIFIED: PreviewOutcome
+PREVIEW_OUTCOME_MIGRATED: PreviewOutcome
+PREVIEW_OUTCOME_SKIPPED: PreviewOutcome
+PREVIEW_OUTCOME_FAILED: PreviewOutcome
+PREVIEW_OUTCOME_NOT_SELECTED: PreviewOutcome
+SKIP_REASON_UNSPECIFIED: SkipReason
+SKIP_REASON_NO_BLOCK: SkipReason
+SKIP_REASON_OVER_PARTICIPANT_LIMIT: SkipReason
+SKIP_REASON_PASTED: SkipReason
+SKIP_REASON_PAST: SkipReason
+SKIP_REASON_NOT_SELECTED: SkipReason
+SKIP_REASON_UNREADABLE: SkipReason
+SKIP_REASON_DELETED: SkipReason
+UNDETERMINED_DETAILS_UNSPECIFIED: UndeterminedDetails
+UNDETERMINED_DETAILS_NOTHING: UndeterminedDetails
+UNDETERMINED_DETAILS_JOIN_URL: UndeterminedDetails
+UNDETERMINED_DETAILS_JOIN_DETAILS: UndeterminedDetails
 
 class StartMeetingMigrationRequest(_message.Message):
     __slots__ = ("identity", "source_meeting_type", "target_meeting_type")
@@ -152,3 +196,59 @@ class WatchMigrationRequest(_message.Message):
     identity: str
     until_finished: bool
     def __init__(self, identity: _Optional[str] = ..., until_finished: _Optional[bool] = ...) -> None: ...
+
+class PreviewMeetingMigrationRequest(_message.Message):
+    __slots__ = ("identity", "source_meeting_type", "target_meeting_type")
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_MEETING_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_MEETING_TYPE_FIELD_NUMBER: _ClassVar[int]
+    identity: str
+    source_meeting_type: _common_pb2.SourceMeetingType
+    target_meeting_type: _common_pb2.TargetMeetingType
+    def __init__(self, identity: _Optional[str] = ..., source_meeting_type: _Optional[_Union[_common_pb2.SourceMeetingType, str]] = ..., target_meeting_type: _Optional[_Union[_common_pb2.TargetMeetingType, str]] = ...) -> None: ...
+
+class MeetingPreview(_message.Message):
+    __slots__ = ("meeting_id", "location", "subject", "start_micros", "organizer", "attendee_count", "outcome", "skip_reason", "reason", "old_block", "new_block", "target_kind", "new_join_url", "undetermined", "body", "sequence", "resource", "stamped_properties", "writes", "diff", "details_omitted")
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    START_MICROS_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_FIELD_NUMBER: _ClassVar[int]
+    ATTENDEE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    SKIP_REASON_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OLD_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    NEW_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    TARGET_KIND_FIELD_NUMBER: _ClassVar[int]
+    NEW_JOIN_URL_FIELD_NUMBER: _ClassVar[int]
+    UNDETERMINED_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    STAMPED_PROPERTIES_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    DIFF_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_OMITTED_FIELD_NUMBER: _ClassVar[int]
+    meeting_id: str
+    location: str
+    subject: str
+    start_micros: int
+    organizer: str
+    attendee_count: int
+    outcome: PreviewOutcome
+    skip_reason: SkipReason
+    reason: str
+    old_block: str
+    new_block: str
+    target_kind: _calendar_pb2.MeetingKind
+    new_join_url: str
+    undetermined: UndeterminedDetails
+    body: str
+    sequence: int
+    resource: str
+    stamped_properties: _containers.RepeatedScalarFieldContainer[str]
+    writes: bool
+    diff: str
+    details_omitted: bool
+    def __init__(self, meeting_id: _Optional[str] = ..., location: _Optional[str] = ..., subject: _Optional[str] = ..., start_micros: _Optional[int] = ..., organizer: _Optional[str] = ..., attendee_count: _Optional[int] = ..., outcome: _Optional[_Union[PreviewOutcome, str]] = ..., skip_reason: _Optional[_Union[SkipReason, str]] = ..., reason: _Optional[str] = ..., old_block: _Optional[str] = ..., new_block: _Optional[str] = ..., target_kind: _Optional[_Union[_calendar_pb2.MeetingKind, str]] = ..., new_join_url: _Optional[str] = ..., undetermined: _Optional[_Union[UndeterminedDetails, str]] = ..., body: _Optional[str] = ..., sequence: _Optional[int] = ..., resource: _Optional[str] = ..., stamped_properties: _Optional[_Iterable[str]] = ..., writes: _Optional[bool] = ..., diff: _Optional[str] = ..., details_omitted: _Optional[bool] = ...) -> None: ...
