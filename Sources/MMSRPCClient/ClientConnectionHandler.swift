@@ -95,6 +95,21 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.context = context
     }
 
+    /// The pipeline is torn down: drop the context, which holds this handler, so the two
+    /// (and the channel) are freed with the connection rather than kept by a cycle.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.keepaliveTask?.cancel()
+        self.keepaliveTask = nil
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+        self.context = nil
+        // A connection that never became active (refused) still owes its caller an answer.
+        if !self.handshakeDone {
+            self.handshakeDone = true
+            self.ready.fail(self.closedError ?? RPCError(.unavailable, "connection to \(self.target) closed before the handshake"))
+        }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 32)
         WireProtocol.writePreface(into: &buffer)
@@ -109,6 +124,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.closedError = error
         self.failAll(error)
         if !self.handshakeDone {
+            self.handshakeDone = true
             self.ready.fail(error)
         }
         self.onRetire(error)

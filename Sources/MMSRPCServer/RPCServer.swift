@@ -21,6 +21,8 @@ public final class RPCServer: Service, Sendable {
     private let ownsGroup: Bool
     private let state = Mutex(ListenerState())
     private let boundAddress: EventLoopPromise<SocketAddress>
+    /// Connection handlers not yet freed: 0 once every connection has closed (tests check it).
+    let liveConnectionHandlers = LiveCounter()
 
     private struct ListenerState {
         var listener: (any Channel)?
@@ -151,11 +153,14 @@ public final class RPCServer: Service, Sendable {
         }
         let router = self.router
         let configuration = self.configuration
+        let liveHandlers = self.liveConnectionHandlers
         return channel.eventLoop.makeCompletedFuture {
             if let tls { try Self.addTLSHandlers(tls, to: channel, logger: logger) }
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: limits.maxFramePayload)))
-            try sync.addHandler(ServerConnectionHandler(router: router, configuration: configuration, logger: logger))
+            try sync.addHandler(ServerConnectionHandler(
+                router: router, configuration: configuration, logger: logger, liveHandlers: liveHandlers
+            ))
         }
     }
 

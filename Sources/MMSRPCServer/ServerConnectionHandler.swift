@@ -76,11 +76,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// True when the log level is debug or lower: each call's end is logged (method, status, duration).
     let logsCalls: Bool
 
-    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger) {
+    /// Counts the handlers alive on this server; see `LiveCounter`.
+    let liveHandlers: LiveCounter?
+
+    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger, liveHandlers: LiveCounter? = nil) {
         self.router = router
         self.configuration = configuration
         self.logger = logger
         self.logsCalls = logger.logLevel <= .debug
+        self.liveHandlers = liveHandlers
+        liveHandlers?.increment()
+    }
+
+    deinit {
+        self.liveHandlers?.decrement()
     }
 
     // MARK: Channel events
@@ -92,21 +101,40 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.logger[metadataKey: "peer"] = "\(self.peer)"
     }
 
+    /// The pipeline is torn down (the channel closed): drop the context, which holds this
+    /// handler, so neither keeps the other (and the channel) alive after the connection is gone.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.cancelTimers()
+        self.context = nil
+        self.executor = nil
+    }
+
+    func cancelTimers() {
+        self.prefaceTimer?.cancel()
+        self.prefaceTimer = nil
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        self.keepaliveTimer?.cancel()
+        self.keepaliveTimer = nil
+        self.graceTimer?.cancel()
+        self.graceTimer = nil
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+        self.deadlineTimerAt = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         self.prefaceTimer = context.eventLoop.scheduleTask(in: .nanoseconds(self.configuration.timeouts.preface.nanosecondsClamped)) {
-            loopBound.value.closeWithGoAway(.badPreface, "no connection preface within \(self.configuration.timeouts.preface)")
+            let handler = loopBound.value
+            handler.closeWithGoAway(.badPreface, "no connection preface within \(handler.configuration.timeouts.preface)")
         }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         self.state = .closed
-        self.prefaceTimer?.cancel()
-        self.idleTimer?.cancel()
-        self.keepaliveTimer?.cancel()
-        self.graceTimer?.cancel()
-        self.deadlineTimer?.cancel()
+        self.cancelTimers()
         for call in Array(self.calls.values) {
             call.task?.cancel()
             // No status can reach the peer now: the call ends as cancelled.
