@@ -190,10 +190,10 @@ private final class RefusingHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        WireProtocol.writePreface(into: &buffer)
-        var payload = ByteBuffer()
-        payload.writeGoAwayPayload(GoAwayPayload(code: .resourceExhausted, reason: self.reason))
-        buffer.writeFrame(Frame(type: .goAway, callID: 0, payload: payload))
+        let encoder = FrameEncoder()
+        encoder.writePreface(into: &buffer)
+        // Sent before the client's preface is read, so in the 1.0 layout (no call ran anyway).
+        encoder.writeGoAway(GoAwayPayload(code: .resourceExhausted, reason: self.reason), into: &buffer)
         context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
             context.close(promise: nil)
         }

@@ -76,7 +76,7 @@ extension Array where Element == UInt8 {
     /// A REQUEST frame for `method` carrying `message`.
     static func request(callID: UInt32, method: String, message: [UInt8], metadata: Metadata = Metadata()) -> [UInt8] {
         var payload = ByteBuffer()
-        payload.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: 0, metadata: metadata))
+        try! payload.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: 0, metadata: metadata))
         payload.writeBytes(message)
         return .frame(type: FrameType.request.rawValue, callID: callID, payload: payload.readBytes(length: payload.readableBytes)!)
     }
