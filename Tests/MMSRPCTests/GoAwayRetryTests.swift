@@ -36,10 +36,14 @@ struct GoAwayRetryTests {
         let port = first.port
         let client = first.client(timeout: .seconds(600))
         let total = 10_000
+        let submitted = SharedCount()
         let results = Task {
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for index in 0..<total {
-                    group.addTask { (index, try await client.unary(Self.record, RawMessage("\(index)")).text) }
+                    group.addTask {
+                        submitted.add()
+                        return (index, try await client.unary(Self.record, RawMessage("\(index)")).text)
+                    }
                 }
                 var answers: [Int: String] = [:]
                 for try await (index, text) in group { answers[index] = text }
@@ -47,7 +51,9 @@ struct GoAwayRetryTests {
             }
         }
         // Mid-stream: once some calls have run, the first server shuts down and a second one takes its port.
-        while counts.total < 500 { try await Task.sleep(for: .milliseconds(1)) }
+        // Every call made before the cut (a call first made after it would meet a closed port).
+        while counts.total < 500 || submitted.value < total { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(20))
         first.server.beginGracefulShutdown()
         var second: TestServer?
         while second == nil {
