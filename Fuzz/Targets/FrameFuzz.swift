@@ -74,7 +74,12 @@ enum FrameFuzz {
         for event in whole.events {
             switch event {
             case .preface(let version): WireProtocol.writePreface(into: &written, version: version)
-            case .frame(let frame): written.writeFrame(frame)
+            case .frame(let frame):
+                do {
+                    try written.writeFrame(frame)
+                } catch {
+                    throw PropertyFailure(description: "a decoded frame could not be written back: \(error)")
+                }
             }
         }
         let rewritten = Array(written.readableBytesView)
@@ -96,7 +101,7 @@ enum FrameFuzz {
     static func roundTrip<Value>(
         _ what: String, _ bytes: [UInt8],
         read: (inout ByteBuffer) throws(PayloadError) -> Value,
-        write: (inout ByteBuffer, Value) -> Void
+        write: (inout ByteBuffer, Value) throws(FrameEncodingError) -> Void
     ) throws(PropertyFailure) -> Value? {
         var buffer = ByteBuffer(bytes: bytes)
         let value: Value
@@ -108,7 +113,11 @@ enum FrameFuzz {
         }
         let consumed = bytes.count - buffer.readableBytes
         var out = ByteBuffer()
-        write(&out, value)
+        do {
+            try write(&out, value)
+        } catch {
+            throw PropertyFailure(description: "\(what) read could not be written back: \(error)")
+        }
         let rewritten = Array(out.readableBytesView)
         try require(rewritten == Array(bytes.prefix(consumed)),
                     "\(what) written back is \(describe(rewritten)), read from \(describe(bytes.prefix(consumed)))")
@@ -118,7 +127,7 @@ enum FrameFuzz {
     static func requestHead(_ bytes: [UInt8]) throws(PropertyFailure) {
         let head = try roundTrip("request head", bytes,
                                  read: { (buffer: inout ByteBuffer) throws(PayloadError) in try buffer.readRequestHead(maxMetadataSize: maxMetadata) },
-                                 write: { $0.writeRequestHead($1) })
+                                 write: { (buffer: inout ByteBuffer, head: RequestHead) throws(FrameEncodingError) in try buffer.writeRequestHead(head) })
         if let head {
             try require(head.metadata.encodedContentSize <= maxMetadata, "metadata of \(head.metadata.encodedContentSize) bytes passed a cap of \(maxMetadata)")
             try require(head.metadata.allSatisfy { Metadata.isValidKey($0.key) }, "an invalid metadata key was accepted")
@@ -128,7 +137,7 @@ enum FrameFuzz {
     static func statusPayload(_ bytes: [UInt8]) throws(PropertyFailure) {
         _ = try roundTrip("status payload", bytes,
                           read: { (buffer: inout ByteBuffer) throws(PayloadError) in try buffer.readStatusPayload(maxMetadataSize: maxMetadata) },
-                          write: { $0.writeStatusPayload($1) })
+                          write: { (buffer: inout ByteBuffer, status: StatusPayload) throws(FrameEncodingError) in try buffer.writeStatusPayload(status) })
     }
 
     static func goAway(_ bytes: [UInt8]) throws(PropertyFailure) {
@@ -138,7 +147,7 @@ enum FrameFuzz {
         guard payload.reason.utf8.count <= 1024 else { return }
         _ = try roundTrip("GOAWAY payload", bytes,
                           read: { (buffer: inout ByteBuffer) throws(PayloadError) in try buffer.readGoAwayPayload() },
-                          write: { $0.writeGoAwayPayload($1) })
+                          write: { (buffer: inout ByteBuffer, goAway: GoAwayPayload) throws(FrameEncodingError) in buffer.writeGoAwayPayload(goAway) })
     }
 
     static func settings(_ bytes: [UInt8]) throws(PropertyFailure) {

@@ -6,15 +6,15 @@ import Synchronization
 /// How a call's caller is waiting for its outcome.
 enum CallWaiter: Sendable {
     case unary(CheckedContinuation<ByteBuffer, any Error>)
-    case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
+    case streaming(StreamSource)
 
     func fail(_ error: any Error) {
         switch self {
         case .unary(let continuation):
             continuation.resume(throwing: error)
-        case .streaming(let continuation):
+        case .streaming(let source):
             // Streams are not made again: their caller sees the plain status.
-            continuation.finish(throwing: (error as? NotSent)?.error ?? error)
+            source.finish((error as? NotSent)?.error ?? error)
         }
     }
 }
@@ -26,16 +26,24 @@ struct NotSent: Error {
 }
 
 /// Set when the caller cancels, whichever thread gets there first: the caller's, or the loop's.
+/// Also carries the call's id once the connection has given it one (0 before).
 final class CancellationFlag: Sendable {
     private let value = Atomic<Bool>(false)
+    private let assignedID = Atomic<UInt32>(0)
     func set() { self.value.store(true, ordering: .releasing) }
     var isSet: Bool { self.value.load(ordering: .acquiring) }
+    var id: UInt32 {
+        get { self.assignedID.load(ordering: .acquiring) }
+        set { self.assignedID.store(newValue, ordering: .releasing) }
+    }
 }
 
 /// A call encoded by its caller, waiting to be written on the event loop.
 struct PendingCall: Sendable {
-    let id: UInt32
-    let frame: ByteBuffer
+    /// Given by the connection when the call enters its outbox, so ids reach the wire in increasing order.
+    var id: UInt32 = 0
+    /// The REQUEST frame; its call id is filled in on the event loop, just before it is written.
+    var frame: ByteBuffer
     let waiter: CallWaiter
     let timeout: Duration?
     let cancelled: CancellationFlag
@@ -44,6 +52,8 @@ struct PendingCall: Sendable {
 /// Calls and cancellations handed from callers' threads to the event loop, in batches:
 /// many concurrent callers cost one hop and one flush, not one each.
 struct Outbox: ~Copyable {
+    /// The id the next call gets; ids only grow on a connection.
+    var nextID: UInt32 = 1
     var pending: [PendingCall] = []
     var cancels: [UInt32] = []
     var drainScheduled = false
@@ -65,6 +75,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private var context: ChannelHandlerContext?
     private var calls: [UInt32: LiveCall] = [:]
+    /// Streams whose caller's buffer is full; while any is, the socket is not read.
+    private var pausedStreams: Set<UInt32> = []
     /// One timer for all deadlines of the connection, set for the earliest.
     private var deadlineTimer: Scheduled<Void>?
     private var deadlineTimerAt: NIODeadline?
@@ -76,9 +88,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let keepaliveInterval: Duration?
     private var keepaliveTask: RepeatedTask?
     private var pingOutstanding = false
+    private let encoder = FrameEncoder()
+    /// The server's protocol version, from its preface.
+    private var serverVersion = ProtocolVersion(major: 0, minor: 0)
     /// Called once when the server says it is going away or the connection fails, so no new call uses it.
     let onRetire: @Sendable (RPCError?) -> Void
     private var closedError: RPCError?
+    /// The last call id of the server's GOAWAY, once one came: calls not yet written then are
+    /// not sent here (they would not run) but made again on a new connection.
+    private var goAwayLastCallID: UInt32?
 
     init(
         target: String, ready: EventLoopPromise<ConnectionSettings>, maxMetadataSize: Int, keepaliveInterval: Duration?,
@@ -95,9 +113,24 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.context = context
     }
 
+    /// The pipeline is torn down: drop the context, which holds this handler, so the two
+    /// (and the channel) are freed with the connection rather than kept by a cycle.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.keepaliveTask?.cancel()
+        self.keepaliveTask = nil
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+        self.context = nil
+        // A connection that never became active (refused) still owes its caller an answer.
+        if !self.handshakeDone {
+            self.handshakeDone = true
+            self.ready.fail(self.closedError ?? RPCError(.unavailable, "connection to \(self.target) closed before the handshake"))
+        }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 32)
-        WireProtocol.writePreface(into: &buffer)
+        self.encoder.writePreface(into: &buffer)
         context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
         context.fireChannelActive()
     }
@@ -109,6 +142,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.closedError = error
         self.failAll(error)
         if !self.handshakeDone {
+            self.handshakeDone = true
             self.ready.fail(error)
         }
         self.onRetire(error)
@@ -140,6 +174,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 return
             }
             self.sawPreface = true
+            self.serverVersion = version
         case .frame(let frame):
             self.handleFrame(frame, context: context)
         }
@@ -172,11 +207,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 } else {
                     call.response = frame.payload
                 }
-            case .streaming(let continuation):
-                continuation.yield(frame.payload)
+            case .streaming(let source):
+                let result = source.yield(frame.payload)
                 if frame.flags.contains(.endOK) {
                     self.remove(frame.callID, call)
-                    continuation.finish()
+                    source.finish()
+                } else if result == .stopProducing {
+                    // The caller's buffer for this stream is full: read no more from the socket
+                    // until it has taken some (backpressure reaches the server through TCP).
+                    self.pause(frame.callID, context: context)
                 }
             }
         case .status:
@@ -188,6 +227,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 return
             }
             let code = StatusCode(rawValue: status.code)
+            if code == .unavailable, let last = self.goAwayLastCallID, frame.callID > last {
+                // Refused unrun after the GOAWAY (written before we read it): made again elsewhere.
+                call.waiter.fail(NotSent(error: RPCError(code, status.message)))
+                return
+            }
             if code == .ok {
                 switch call.waiter {
                 case .unary(let continuation):
@@ -196,21 +240,29 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                     } else {
                         continuation.resume(throwing: RPCError(.internalError, "server ended the call OK without a response"))
                     }
-                case .streaming(let continuation):
-                    continuation.finish()
+                case .streaming(let source):
+                    source.finish()
                 }
             } else {
                 call.waiter.fail(RPCError(code, status.message, details: status.details, metadata: status.metadata))
             }
         case .ping:
-            var buffer = context.channel.allocator.buffer(capacity: 18)
-            buffer.writeFrame(Frame(type: .pong, callID: 0, payload: frame.payload))
+            guard frame.payload.readableBytes == 8, let data = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt64.self) else {
+                self.protocolViolation("PING payload of \(frame.payload.readableBytes) bytes, not 8", context: context)
+                return
+            }
+            var buffer = context.channel.allocator.buffer(capacity: WireProtocol.frameHeaderLength + 8)
+            self.encoder.writePong(data, into: &buffer)
             context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
         case .pong:
             self.pingOutstanding = false
         case .goAway:
             var payload = frame.payload
             let goAway = (try? payload.readGoAwayPayload()) ?? GoAwayPayload(code: .protocolError, reason: "malformed GOAWAY")
+            if let last = goAway.lastCallID {
+                self.goAwayLastCallID = min(last, self.goAwayLastCallID ?? last)
+                self.failCallsNotRun(above: last, goAway)
+            }
             if goAway.code == .noError {
                 // Calls in flight finish; new calls go to a new connection.
                 self.onRetire(nil)
@@ -229,11 +281,24 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// The server's GOAWAY says calls above `last` did not run: each ends `NotSent`, which the
+    /// client makes again on a new connection (docs/PROTOCOL.md, §7 "GOAWAY").
+    private func failCallsNotRun(above last: UInt32, _ goAway: GoAwayPayload) {
+        let notRun = self.calls.filter { $0.key > last }
+        guard !notRun.isEmpty else { return }
+        let error = RPCError(
+            .unavailable,
+            "\(self.target) went away (\(goAway.code): \(goAway.reason)) before running the call (its last call id is \(last))"
+        )
+        for (id, call) in notRun {
+            self.calls[id] = nil
+            call.waiter.fail(NotSent(error: error))
+        }
+    }
+
     private func protocolViolation(_ reason: String, context: ChannelHandlerContext) {
-        var payload = ByteBuffer()
-        payload.writeGoAwayPayload(GoAwayPayload(code: .protocolError, reason: reason))
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeFrame(Frame(type: .goAway, callID: 0, payload: payload))
+        self.encoder.writeGoAway(GoAwayPayload(code: .protocolError, reason: reason), into: &buffer)
         self.closedError = RPCError(.internalError, "protocol error from \(self.target): \(reason)")
         context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
     }
@@ -241,7 +306,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     // MARK: Outbound, called on the event loop by ClientConnection
 
     /// Registers and writes a batch of calls, then applies cancellations, with one flush.
-    func drain(pending: [PendingCall], cancels: [UInt32]) {
+    func drain(pending: inout [PendingCall], cancels: [UInt32]) {
         guard let context = self.context else {
             for call in pending { call.waiter.fail(NotSent(error: RPCError(.unavailable, "connection to \(self.target) is closed"))) }
             return
@@ -250,7 +315,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             for call in pending { call.waiter.fail(NotSent(error: closedError)) }
             return
         }
+        if self.goAwayLastCallID != nil {
+            let error = RPCError(.unavailable, "\(self.target) sent GOAWAY: no new calls on this connection")
+            for call in pending { call.waiter.fail(NotSent(error: error)) }
+            return
+        }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        for index in pending.indices {
+            // In place: the frame's only reference is here, so this writes 4 bytes, no copy.
+            let id = pending[index].id
+            let idOffset = pending[index].frame.readerIndex + 6
+            pending[index].frame.setInteger(id, at: idOffset)
+        }
         for pendingCall in pending {
             // Cancelled before it reached the loop: it ends here and is never sent.
             if pendingCall.cancelled.isSet {
@@ -311,17 +387,41 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func writeCancel(_ id: UInt32, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: WireProtocol.frameHeaderLength)
-        buffer.writeFrameHeader(type: .cancel, callID: id, length: 0)
+        self.encoder.writeCancel(callID: id, into: &buffer)
         context.write(self.wrapOutboundOut(buffer), promise: nil)
     }
 
     private func remove(_ id: UInt32, _ call: LiveCall) {
         self.calls[id] = nil
+        if !self.pausedStreams.isEmpty, self.pausedStreams.remove(id) != nil, self.pausedStreams.isEmpty {
+            self.setReading(true)
+        }
+    }
+
+    // MARK: Backpressure of server streams
+
+    /// Stops reading from the socket while `id`'s buffer is full.
+    private func pause(_ id: UInt32, context: ChannelHandlerContext) {
+        let wasReading = self.pausedStreams.isEmpty
+        self.pausedStreams.insert(id)
+        if wasReading { self.setReading(false) }
+    }
+
+    /// The caller of stream `id` wants more: read again once no stream's buffer is full.
+    func resume(_ id: UInt32) {
+        guard self.pausedStreams.remove(id) != nil, self.pausedStreams.isEmpty else { return }
+        self.setReading(true)
+    }
+
+    private func setReading(_ on: Bool) {
+        guard let context = self.context else { return }
+        context.channel.setOption(ChannelOptions.autoRead, value: on).whenFailure { _ in }
     }
 
     private func failAll(_ error: RPCError) {
         let calls = self.calls
         self.calls.removeAll()
+        self.pausedStreams.removeAll()
         self.deadlineTimer?.cancel()
         for call in calls.values {
             call.waiter.fail(error)
@@ -342,10 +442,40 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
             handler.pingOutstanding = true
             var buffer = context.channel.allocator.buffer(capacity: 18)
-            var payload = ByteBuffer()
-            payload.writeInteger(UInt64(1))
-            buffer.writeFrame(Frame(type: .ping, callID: 0, payload: payload))
+            handler.encoder.writePing(1, into: &buffer)
             context.writeAndFlush(handler.wrapOutboundOut(buffer), promise: nil)
         }
+    }
+}
+
+/// The buffer of one server stream's responses, between the event loop (which yields) and the
+/// caller (which iterates): at most `highWatermark` responses; when full, the connection stops
+/// reading until the caller has taken it down to `lowWatermark` (docs/PROTOCOL.md, §4 "Flow control").
+typealias StreamSource = NIOThrowingAsyncSequenceProducer<
+    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, StreamDelegate
+>.Source
+
+typealias StreamSequence = NIOThrowingAsyncSequenceProducer<
+    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, StreamDelegate
+>
+
+/// Tells the connection when a stream's caller wants more, or has stopped listening.
+struct StreamDelegate: NIOAsyncSequenceProducerDelegate {
+    let connection: ClientConnection
+    let call: CancellationFlag
+
+    func produceMore() {
+        let connection = self.connection
+        let call = self.call
+        connection.channel.eventLoop.execute {
+            (try? connection.channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self))?.resume(call.id)
+        }
+    }
+
+    /// The caller stopped iterating (cancelled, or dropped the sequence), or the stream ended:
+    /// the call is cancelled on the server unless it has ended already.
+    func didTerminate() {
+        self.call.set()
+        self.connection.cancel(self.call)
     }
 }

@@ -20,6 +20,26 @@ public struct ClientConfiguration: Sendable {
     public var keepaliveInterval: Duration?
     /// TLS (and mutual TLS when it names a client certificate); nil = plain TCP.
     public var tls: ClientTLSConfiguration?
+    /// How many responses of one server stream are held for its caller (docs/PROTOCOL.md, §4
+    /// "Flow control"): when `highWatermark` are waiting, the connection stops reading until the
+    /// caller has taken them down to `lowWatermark`.
+    public var streamBuffer = StreamBuffer.defaults
+
+    /// Bounds of a server stream's buffer, in responses.
+    public struct StreamBuffer: Sendable {
+        public var lowWatermark: Int
+        public var highWatermark: Int
+
+        /// - Precondition: 0 <= lowWatermark < highWatermark.
+        public init(lowWatermark: Int, highWatermark: Int) {
+            precondition(0 <= lowWatermark && lowWatermark < highWatermark, "a stream buffer needs 0 <= low < high")
+            self.lowWatermark = lowWatermark
+            self.highWatermark = highWatermark
+        }
+
+        /// Up to 64 responses held; reading resumes at 16.
+        public static var defaults: StreamBuffer { StreamBuffer(lowWatermark: 16, highWatermark: 64) }
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 7450, connectTimeout: Duration = .seconds(5), defaultTimeout: Duration? = nil,
@@ -77,34 +97,60 @@ public final class RPCClient: Sendable {
         _ method: UnaryMethod<Request, Response>, _ request: Request, metadata: Metadata = Metadata(), timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
         let timeout = timeout ?? self.configuration.defaultTimeout
-        // A call that never left this process (its connection closed first) is made once more on a new one.
-        for attempt in 1...2 {
+        // A call that did not run (it never left this process, or the server's GOAWAY named a
+        // last call id below it) is made again on a new connection; see `retryConnection`.
+        var lastError = RPCError(.unavailable, "the call could not be sent")
+        for attempt in 1...3 {
             do {
-                let payload = try await self.send(method.fullName, request, metadata: metadata, timeout: timeout)
+                let payload = try await self.send(method.fullName, request, metadata: metadata, timeout: timeout, retrying: attempt > 1)
                 return try Response.decode(from: payload)
             } catch let notSent as NotSent {
-                if attempt == 2 { throw notSent.error }
+                lastError = notSent.error
             } catch let error as RPCError {
                 throw error
             } catch {
                 throw RPCError(.unknown, "\(error)")
             }
         }
-        throw RPCError(.unavailable, "the call could not be sent")
+        throw lastError
     }
 
     /// Sends one unary call on the current connection and waits for its response bytes.
-    private func send<Request: WireMessage>(_ method: String, _ request: Request, metadata: Metadata, timeout: Duration?) async throws -> ByteBuffer {
-        let connection = try await self.connection()
-        let (id, frame) = try connection.encodeRequest(method: method, request: request, metadata: metadata, timeout: timeout)
+    private func send<Request: WireMessage>(
+        _ method: String, _ request: Request, metadata: Metadata, timeout: Duration?, retrying: Bool
+    ) async throws -> ByteBuffer {
+        let connection: ClientConnection
+        if retrying {
+            connection = try await self.retryConnection()
+        } else {
+            connection = try await self.connection()
+        }
+        let frame = try connection.encodeRequest(method: method, request: request, metadata: metadata, timeout: timeout)
         let cancelled = CancellationFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
-                connection.submit(PendingCall(id: id, frame: frame, waiter: .unary(continuation), timeout: timeout, cancelled: cancelled))
+                connection.submit(PendingCall(frame: frame, waiter: .unary(continuation), timeout: timeout, cancelled: cancelled))
             }
         } onCancel: {
             cancelled.set()
-            connection.cancel(id)
+            connection.cancel(cancelled)
+        }
+    }
+
+    /// A connection for a call being made again: a server that sent GOAWAY is often restarting,
+    /// so a refused connection is tried again (every 50 ms, up to `connectTimeout`) before the
+    /// call fails. The call has not run anywhere, so waiting is safe.
+    private func retryConnection() async throws(RPCError) -> ClientConnection {
+        let clock = ContinuousClock()
+        let end = clock.now + self.configuration.connectTimeout
+        while true {
+            do throws(RPCError) {
+                return try await self.connection()
+            } catch {
+                // Refused (nothing listening yet) or turned away by a server still draining.
+                guard error.code == .unavailable || error.code == .resourceExhausted, clock.now < end, !Task.isCancelled else { throw error }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
         }
     }
 
@@ -117,16 +163,16 @@ public final class RPCClient: Sendable {
     ) async throws(RPCError) -> ResponseStream<Response> {
         let connection = try await self.connection()
         let timeout = timeout ?? self.configuration.defaultTimeout
-        let (id, frame) = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
-        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let frame = try connection.encodeRequest(method: method.fullName, request: request, metadata: metadata, timeout: timeout)
         let cancelled = CancellationFlag()
-        continuation.onTermination = { termination in
-            if case .cancelled = termination {
-                cancelled.set()
-                connection.cancel(id)
-            }
-        }
-        connection.submit(PendingCall(id: id, frame: frame, waiter: .streaming(continuation), timeout: timeout, cancelled: cancelled))
+        let buffer = self.configuration.streamBuffer
+        let made = StreamSequence.makeSequence(
+            backPressureStrategy: .init(lowWatermark: buffer.lowWatermark, highWatermark: buffer.highWatermark),
+            finishOnDeinit: true,
+            delegate: StreamDelegate(connection: connection, call: cancelled)
+        )
+        let stream = made.sequence
+        connection.submit(PendingCall(frame: frame, waiter: .streaming(made.source), timeout: timeout, cancelled: cancelled))
         return ResponseStream(stream: stream)
     }
 
@@ -254,7 +300,6 @@ final class ClientConnection: Sendable {
     let channel: any Channel
     let settings: ConnectionSettings
     private let retired: RetiredFlag
-    private let nextID = Atomic<UInt32>(1)
     private let outbox = Mutex(Outbox())
 
     init(channel: any Channel, settings: ConnectionSettings, retired: RetiredFlag) {
@@ -266,13 +311,8 @@ final class ClientConnection: Sendable {
     /// True while new calls may use this connection.
     var isUsable: Bool { !self.retired.isSet && self.channel.isActive }
 
-    /// Allocates a call id and encodes the REQUEST frame on the caller's thread.
-    ///
-    /// Ids only grow, so an id is never reused on a connection; a connection that
-    /// runs out of ids (after 2^31 calls) retires and the client opens another.
-    func encodeRequest<Request: WireMessage>(method: String, request: Request, metadata: Metadata, timeout: Duration?) throws(RPCError) -> (UInt32, ByteBuffer) {
-        let id = self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        if id >= 1 << 31 { self.retired.set() }
+    /// Encodes the REQUEST frame on the caller's thread; its call id is given by `submit`.
+    func encodeRequest<Request: WireMessage>(method: String, request: Request, metadata: Metadata, timeout: Duration?) throws(RPCError) -> ByteBuffer {
         var buffer = self.channel.allocator.buffer(capacity: 128)
         let headerStart = buffer.reserveFrameHeader()
         var micros: UInt64 = 0
@@ -280,7 +320,11 @@ final class ClientConnection: Sendable {
             let (seconds, attoseconds) = timeout.components
             micros = UInt64(max(1, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
-        buffer.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: micros, metadata: metadata))
+        do {
+            try buffer.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: micros, metadata: metadata))
+        } catch {
+            throw RPCError(.invalidArgument, "request not sent: \(error.message)")
+        }
         guard buffer.writerIndex - headerStart - WireProtocol.frameHeaderLength <= Int(self.settings.maxMetadataSize) + 4096 else {
             throw RPCError(.invalidArgument, "metadata of \(metadata.encodedContentSize) bytes is over the server's limit of \(self.settings.maxMetadataSize) bytes")
         }
@@ -289,26 +333,48 @@ final class ClientConnection: Sendable {
         guard payloadLength <= Int(self.settings.maxFramePayload) else {
             throw RPCError(.resourceExhausted, "request of \(payloadLength) bytes is over the server's frame limit of \(self.settings.maxFramePayload) bytes")
         }
-        buffer.completeFrameHeader(at: headerStart, type: .request, callID: id)
-        return (id, buffer)
+        do {
+            try buffer.completeFrameHeader(at: headerStart, type: .request, callID: 0)
+        } catch {
+            throw RPCError(.resourceExhausted, "request not sent: \(error.message)")
+        }
+        return buffer
     }
 
     /// Hands a call to the event loop; concurrent callers share one hop and one flush.
+    ///
+    /// The call's id is given here, under the outbox's lock, so ids enter the outbox, and reach
+    /// the wire, in increasing order: the server's GOAWAY can then name the last call it runs
+    /// (docs/PROTOCOL.md, §7). Ids only grow, so an id is never reused on a connection; a
+    /// connection that runs out of ids (after 2^31 calls) retires and the client opens another.
     func submit(_ call: PendingCall) {
         if call.cancelled.isSet {
             call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
             return
         }
         let schedule = self.outbox.withLock { outbox -> Bool in
+            // Checked again under the lock: `cancel` sees either the flag or the id.
+            if call.cancelled.isSet {
+                call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
+                return false
+            }
+            let id = outbox.nextID
+            outbox.nextID &+= 1
+            if id >= 1 << 31 { self.retired.set() }
+            call.cancelled.id = id
             outbox.pending.append(call)
+            outbox.pending[outbox.pending.count - 1].id = id
             return self.markDrainScheduled(&outbox)
         }
         if schedule { self.scheduleDrain() }
     }
 
     /// Cancels a call: it ends with CANCELLED at once and the server is told to stop it.
-    func cancel(_ id: UInt32) {
+    func cancel(_ flag: CancellationFlag) {
         let schedule = self.outbox.withLock { outbox -> Bool in
+            let id = flag.id
+            // Not submitted yet: `submit` sees the flag and ends the call there.
+            guard id != 0 else { return false }
             if let index = outbox.pending.firstIndex(where: { $0.id == id }) {
                 let call = outbox.pending.remove(at: index)
                 call.waiter.fail(RPCError(.cancelled, "the call was cancelled by the caller"))
@@ -329,7 +395,7 @@ final class ClientConnection: Sendable {
 
     private func scheduleDrain() {
         self.channel.eventLoop.execute {
-            let (pending, cancels) = self.outbox.withLock { outbox -> ([PendingCall], [UInt32]) in
+            var (pending, cancels) = self.outbox.withLock { outbox -> ([PendingCall], [UInt32]) in
                 let batch = (outbox.pending, outbox.cancels)
                 outbox.pending.removeAll(keepingCapacity: true)
                 outbox.cancels.removeAll(keepingCapacity: true)
@@ -338,7 +404,7 @@ final class ClientConnection: Sendable {
             }
             do {
                 let handler = try self.channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
-                handler.drain(pending: pending, cancels: cancels)
+                handler.drain(pending: &pending, cancels: cancels)
             } catch {
                 for call in pending { call.waiter.fail(NotSent(error: RPCError(.unavailable, "connection is closed"))) }
             }
@@ -349,10 +415,10 @@ final class ClientConnection: Sendable {
 /// The responses of a server-streaming call, decoded as they are read.
 public struct ResponseStream<Response: WireMessage>: AsyncSequence, Sendable {
     public typealias Element = Response
-    let stream: AsyncThrowingStream<ByteBuffer, any Error>
+    let stream: StreamSequence
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        var base: StreamSequence.AsyncIterator
 
         public mutating func next() async throws -> Response? {
             guard let buffer = try await self.base.next() else { return nil }

@@ -21,6 +21,8 @@ public final class RPCServer: Service, Sendable {
     private let ownsGroup: Bool
     private let state = Mutex(ListenerState())
     private let boundAddress: EventLoopPromise<SocketAddress>
+    /// Connection handlers not yet freed: 0 once every connection has closed (tests check it).
+    let liveConnectionHandlers = LiveCounter()
 
     private struct ListenerState {
         var listener: (any Channel)?
@@ -151,11 +153,14 @@ public final class RPCServer: Service, Sendable {
         }
         let router = self.router
         let configuration = self.configuration
+        let liveHandlers = self.liveConnectionHandlers
         return channel.eventLoop.makeCompletedFuture {
             if let tls { try Self.addTLSHandlers(tls, to: channel, logger: logger) }
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(ByteToMessageHandler(FrameDecoder(maxPayload: limits.maxFramePayload)))
-            try sync.addHandler(ServerConnectionHandler(router: router, configuration: configuration, logger: logger))
+            try sync.addHandler(ServerConnectionHandler(
+                router: router, configuration: configuration, logger: logger, liveHandlers: liveHandlers
+            ))
         }
     }
 
@@ -185,10 +190,10 @@ private final class RefusingHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        WireProtocol.writePreface(into: &buffer)
-        var payload = ByteBuffer()
-        payload.writeGoAwayPayload(GoAwayPayload(code: .resourceExhausted, reason: self.reason))
-        buffer.writeFrame(Frame(type: .goAway, callID: 0, payload: payload))
+        let encoder = FrameEncoder()
+        encoder.writePreface(into: &buffer)
+        // Sent before the client's preface is read, so in the 1.0 layout (no call ran anyway).
+        encoder.writeGoAway(GoAwayPayload(code: .resourceExhausted, reason: self.reason), into: &buffer)
         context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
             context.close(promise: nil)
         }

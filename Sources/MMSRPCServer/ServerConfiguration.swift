@@ -79,15 +79,30 @@ public struct ServerConfiguration: Sendable {
         public var keepaliveInterval: Duration
         /// After a graceful shutdown starts, how long calls in flight may take before they are cut off.
         public var shutdownGracePeriod: Duration
+        /// How long the server waits for the PONG of its keepalive PING before it closes the
+        /// connection with GOAWAY `KEEPALIVE_TIMEOUT`.
+        public var keepaliveTimeout: Duration
+        /// Ping policing (gRPC's rule): a client PING sooner than this after the last one, with no
+        /// call data sent by the server in between, is a strike.
+        public var minimumPingInterval: Duration
+        /// Strikes tolerated; one more closes the connection with GOAWAY `TOO_MANY_PINGS`.
+        public var maxPingStrikes: Int
 
-        public init(preface: Duration, idle: Duration, keepaliveInterval: Duration, shutdownGracePeriod: Duration) {
+        public init(
+            preface: Duration, idle: Duration, keepaliveInterval: Duration, shutdownGracePeriod: Duration,
+            keepaliveTimeout: Duration = .seconds(20), minimumPingInterval: Duration = .seconds(10), maxPingStrikes: Int = 2
+        ) {
             self.preface = preface
             self.idle = idle
             self.keepaliveInterval = keepaliveInterval
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.keepaliveTimeout = keepaliveTimeout
+            self.minimumPingInterval = minimumPingInterval
+            self.maxPingStrikes = maxPingStrikes
         }
 
-        /// 10 s preface, 15 min idle, 60 s keepalive, 10 s grace period.
+        /// 10 s preface, 15 min idle, a keepalive PING every 60 s answered within 20 s, 10 s grace
+        /// period; client PINGs at most every 10 s without call data, 2 strikes tolerated.
         public static var defaults: Timeouts {
             Timeouts(preface: .seconds(10), idle: .seconds(900), keepaliveInterval: .seconds(60), shutdownGracePeriod: .seconds(10))
         }

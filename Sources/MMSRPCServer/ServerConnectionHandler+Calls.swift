@@ -8,9 +8,21 @@ extension ServerConnectionHandler {
 
     func handleRequest(_ frame: Frame) {
         let id = frame.callID
-        guard self.state == .active else {
+        if let last = self.lastCallIDAccepted {
+            // After our GOAWAY: a call above its last call id is not run (the client may make it
+            // again elsewhere); one at or below it (sent out of order) still runs.
+            if id > last {
+                self.refuseCall(id, StatusPayload(
+                    code: StatusCode.unavailable.rawValue,
+                    message: "server is shutting down: call \(id) is above the GOAWAY's last call id \(last) and was not run; make it again on a new connection"
+                ))
+                return
+            }
+        } else if self.state != .active {
             self.refuseCall(id, StatusPayload(code: StatusCode.unavailable.rawValue, message: "server is shutting down: no new calls on this connection"))
             return
+        } else if id > self.highestCallID {
+            self.highestCallID = id
         }
         if self.calls[id] != nil {
             self.closeWithGoAway(.protocolError, "call id \(id) is already in use by a call in flight")
@@ -100,7 +112,7 @@ extension ServerConnectionHandler {
             var (buffer, headerStart) = try await run(request, context, allocator)
             // Completed here, while this is the buffer's only reference: done later on the loop,
             // after the hop has captured it, it would copy the whole response.
-            buffer.completeFrameHeader(at: headerStart, type: .response, flags: .endOK, callID: call.id)
+            try buffer.completeFrameHeader(at: headerStart, type: .response, flags: .endOK, callID: call.id)
             outcome = .success((buffer, headerStart))
         } catch {
             outcome = .failure(error)
@@ -173,6 +185,7 @@ extension ServerConnectionHandler {
         }
         self.logEnd(call, code: StatusCode.ok.rawValue)
         self.removeCall(call, code: .ok)
+        self.pingPolicy.sentData()
         self.write(buffer)
     }
 
@@ -180,7 +193,13 @@ extension ServerConnectionHandler {
     func sendStreamed(_ call: Call, buffer: ByteBuffer, headerStart: Int) -> Bool {
         guard self.calls[call.id] === call else { return false }
         var buffer = buffer
-        buffer.completeFrameHeader(at: headerStart, type: .response, flags: [], callID: call.id)
+        do {
+            try buffer.completeFrameHeader(at: headerStart, type: .response, flags: [], callID: call.id)
+        } catch {
+            self.endCall(call, status: StatusPayload(code: StatusCode.internalError.rawValue, message: "response not sent: \(error)"))
+            return false
+        }
+        self.pingPolicy.sentData()
         self.write(buffer)
         return true
     }

@@ -10,10 +10,16 @@ extension ServerConnectionHandler {
         guard self.state == .active || self.state == .awaitingPreface else { return }
         let wasActive = self.state == .active
         self.state = .draining
-        if wasActive {
-            var payload = ByteBuffer()
-            payload.writeGoAwayPayload(GoAwayPayload(code: .noError, reason: "server is shutting down: calls in flight may finish, start new ones elsewhere"))
-            self.writeFrame(type: .goAway, callID: 0, payload: payload)
+        if wasActive, let context = self.context {
+            // Every call the client sent up to now runs; any later one is refused unrun (§7).
+            self.lastCallIDAccepted = self.highestCallID
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            self.encoder.writeGoAway(GoAwayPayload(
+                code: .noError,
+                reason: "server is shutting down: calls in flight may finish, start new ones elsewhere",
+                lastCallID: self.lastCallIDForPeer
+            ), into: &buffer)
+            self.write(buffer)
         }
         // Unary calls finish; streams may never end by themselves, so they end now.
         for call in Array(self.calls.values) where call.isStreaming {
@@ -26,7 +32,7 @@ extension ServerConnectionHandler {
         guard let context = self.context else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let grace = self.configuration.timeouts.shutdownGracePeriod
-        self.graceTimer = context.eventLoop.scheduleTask(in: .nanoseconds(grace.nanosecondsClamped)) {
+        self.graceTimer = context.eventLoop.scheduleTask(in: TimeAmount(grace)) {
             let handler = loopBound.value
             for call in Array(handler.calls.values) {
                 handler.endCall(call, status: StatusPayload(
@@ -37,6 +43,12 @@ extension ServerConnectionHandler {
             handler.flushNow()
             handler.context?.close(promise: nil)
         }
+    }
+
+    /// The last call id to put in a GOAWAY: the highest the client sent, for a client of protocol
+    /// 1.1 or later; nil for a 1.0 client, whose GOAWAY layout has no such field.
+    var lastCallIDForPeer: UInt32? {
+        self.clientVersion.minor >= 1 || self.clientVersion.major > 1 ? (self.lastCallIDAccepted ?? self.highestCallID) : nil
     }
 
     @discardableResult
@@ -53,24 +65,24 @@ extension ServerConnectionHandler {
     /// for the rest of the current spell, so a busy connection costs no timer per call.
     func armIdleTimer() {
         guard self.state == .active else { return }
-        self.idleSince = .now()
+        self.idleSince = self.context?.eventLoop.now
         if self.idleTimer == nil { self.scheduleIdleCheck(after: self.configuration.timeouts.idle) }
     }
 
     private func scheduleIdleCheck(after delay: Duration) {
         guard let context = self.context else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.idleTimer = context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanosecondsClamped)) {
+        self.idleTimer = context.eventLoop.scheduleTask(in: TimeAmount(delay)) {
             loopBound.value.idleCheck()
         }
     }
 
     private func idleCheck() {
         self.idleTimer = nil
-        guard self.state == .active, let since = self.idleSince else { return }
+        guard self.state == .active, let since = self.idleSince, let now = self.context?.eventLoop.now else { return }
         let idle = self.configuration.timeouts.idle
-        let elapsed = NIODeadline.now() - since
-        let limit = TimeAmount.nanoseconds(idle.nanosecondsClamped)
+        let elapsed = now - since
+        let limit = TimeAmount(idle)
         if elapsed >= limit {
             self.closeWithGoAway(.idleTimeout, "no call for \(idle): closing the idle connection")
         } else {
@@ -78,20 +90,28 @@ extension ServerConnectionHandler {
         }
     }
 
+    /// Pings the client every `keepaliveInterval`; a PING whose PONG has not come within
+    /// `keepaliveTimeout` closes the connection with GOAWAY `KEEPALIVE_TIMEOUT`.
     func startKeepalive() {
         guard let context = self.context else { return }
-        let interval = TimeAmount.nanoseconds(self.configuration.timeouts.keepaliveInterval.nanosecondsClamped)
+        let interval = TimeAmount(self.configuration.timeouts.keepaliveInterval)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         self.keepaliveTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            loopBound.value.sendKeepalivePing()
+        }
+    }
+
+    func sendKeepalivePing() {
+        guard let context = self.context, self.keepaliveTimeoutTimer == nil else { return }
+        var buffer = context.channel.allocator.buffer(capacity: WireProtocol.frameHeaderLength + 8)
+        self.encoder.writePing(0x4D4D_5350_494E_4721, into: &buffer)  // "MMSPING!"
+        self.write(buffer)
+        let timeout = self.configuration.timeouts.keepaliveTimeout
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.keepaliveTimeoutTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let handler = loopBound.value
-            if handler.pingOutstanding {
-                handler.closeWithGoAway(.keepaliveTimeout, "no answer to a keepalive ping within \(interval)")
-                return
-            }
-            handler.pingOutstanding = true
-            var payload = ByteBuffer()
-            payload.writeInteger(UInt64(0x4D4D_5350_494E_4721))  // "MMSPING!"
-            handler.writeFrame(type: .ping, callID: 0, payload: payload)
+            handler.keepaliveTimeoutTimer = nil
+            handler.closeWithGoAway(.keepaliveTimeout, "no answer to a keepalive PING within \(timeout)")
         }
     }
 
@@ -103,13 +123,11 @@ extension ServerConnectionHandler {
         if code != .idleTimeout, code != .keepaliveTimeout, code != .noError {
             self.configuration.observer?.connectionRejected(reason: code)
         }
-        var buffer = context.channel.allocator.buffer(capacity: 64 + reason.utf8.count)
+        var buffer = context.channel.allocator.buffer(capacity: 64 + min(reason.utf8.count, GoAwayPayload.maxReasonBytes))
         if self.state == .awaitingPreface {
-            WireProtocol.writePreface(into: &buffer)
+            self.encoder.writePreface(into: &buffer)
         }
-        var payload = ByteBuffer()
-        payload.writeGoAwayPayload(GoAwayPayload(code: code, reason: reason))
-        buffer.writeFrame(Frame(type: .goAway, callID: 0, payload: payload))
+        self.encoder.writeGoAway(GoAwayPayload(code: code, reason: reason, lastCallID: self.lastCallIDForPeer), into: &buffer)
         self.state = .closed
         for call in self.calls.values { call.task?.cancel() }
         context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
@@ -129,16 +147,22 @@ extension ServerConnectionHandler {
 
     // MARK: Writing
 
+    /// Writes the STATUS frame ending call `id`. A status that cannot be encoded (a message or
+    /// details over their length fields) is replaced by an INTERNAL one saying so: the call is
+    /// still answered, and nothing is truncated.
     func writeStatus(_ id: UInt32, _ status: StatusPayload) {
-        var payload = ByteBuffer()
-        payload.writeStatusPayload(status)
-        self.writeFrame(type: .status, callID: id, payload: payload)
-    }
-
-    func writeFrame(type: FrameType, callID: UInt32, payload: ByteBuffer) {
         guard let context = self.context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: WireProtocol.frameHeaderLength + payload.readableBytes)
-        buffer.writeFrame(Frame(type: type, callID: callID, payload: payload))
+        self.pingPolicy.sentData()
+        var buffer = context.channel.allocator.buffer(capacity: 64 + status.message.utf8.count)
+        do {
+            try self.encoder.writeStatus(status, callID: id, into: &buffer)
+        } catch {
+            self.logger.error("cannot encode the status of call \(id): \(error)")
+            try? self.encoder.writeStatus(
+                StatusPayload(code: StatusCode.internalError.rawValue, message: "the server could not encode this call's status: \(error)"),
+                callID: id, into: &buffer
+            )
+        }
         self.write(buffer)
     }
 

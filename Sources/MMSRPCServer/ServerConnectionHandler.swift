@@ -70,17 +70,38 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// When the connection last became idle (no call in flight); nil while calls run.
     var idleSince: NIODeadline?
     var keepaliveTimer: RepeatedTask?
+    /// Set while our keepalive PING awaits its PONG: fires after `keepaliveTimeout`.
+    var keepaliveTimeoutTimer: Scheduled<Void>?
     var graceTimer: Scheduled<Void>?
-    var pingOutstanding = false
+    var pingPolicy: PingPolicy
+    let encoder = FrameEncoder()
+    /// The client's protocol version, from its preface.
+    var clientVersion = ProtocolVersion(major: 0, minor: 0)
+    /// The highest call id the client has sent (ids grow on a connection, docs/PROTOCOL.md §4).
+    var highestCallID: UInt32 = 0
+    /// Once our graceful GOAWAY is sent: the last call id it names. Calls above it are not run.
+    var lastCallIDAccepted: UInt32?
 
     /// True when the log level is debug or lower: each call's end is logged (method, status, duration).
     let logsCalls: Bool
 
-    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger) {
+    /// Counts the handlers alive on this server; see `LiveCounter`.
+    let liveHandlers: LiveCounter?
+
+    init(router: RPCRouter, configuration: ServerConfiguration, logger: Logger, liveHandlers: LiveCounter? = nil) {
         self.router = router
         self.configuration = configuration
         self.logger = logger
         self.logsCalls = logger.logLevel <= .debug
+        self.liveHandlers = liveHandlers
+        self.pingPolicy = PingPolicy(
+            minimumInterval: TimeAmount(configuration.timeouts.minimumPingInterval), maxStrikes: configuration.timeouts.maxPingStrikes
+        )
+        liveHandlers?.increment()
+    }
+
+    deinit {
+        self.liveHandlers?.decrement()
     }
 
     // MARK: Channel events
@@ -92,21 +113,42 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.logger[metadataKey: "peer"] = "\(self.peer)"
     }
 
+    /// The pipeline is torn down (the channel closed): drop the context, which holds this
+    /// handler, so neither keeps the other (and the channel) alive after the connection is gone.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.cancelTimers()
+        self.context = nil
+        self.executor = nil
+    }
+
+    func cancelTimers() {
+        self.prefaceTimer?.cancel()
+        self.prefaceTimer = nil
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        self.keepaliveTimer?.cancel()
+        self.keepaliveTimer = nil
+        self.keepaliveTimeoutTimer?.cancel()
+        self.keepaliveTimeoutTimer = nil
+        self.graceTimer?.cancel()
+        self.graceTimer = nil
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+        self.deadlineTimerAt = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.prefaceTimer = context.eventLoop.scheduleTask(in: .nanoseconds(self.configuration.timeouts.preface.nanosecondsClamped)) {
-            loopBound.value.closeWithGoAway(.badPreface, "no connection preface within \(self.configuration.timeouts.preface)")
+        self.prefaceTimer = context.eventLoop.scheduleTask(in: TimeAmount(self.configuration.timeouts.preface)) {
+            let handler = loopBound.value
+            handler.closeWithGoAway(.badPreface, "no connection preface within \(handler.configuration.timeouts.preface)")
         }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         self.state = .closed
-        self.prefaceTimer?.cancel()
-        self.idleTimer?.cancel()
-        self.keepaliveTimer?.cancel()
-        self.graceTimer?.cancel()
-        self.deadlineTimer?.cancel()
+        self.cancelTimers()
         for call in Array(self.calls.values) {
             call.task?.cancel()
             // No status can reach the peer now: the call ends as cancelled.
@@ -175,15 +217,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         self.state = .active
+        self.clientVersion = version
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        WireProtocol.writePreface(into: &buffer)
-        var settings = context.channel.allocator.buffer(capacity: 18)
-        settings.writeSettings(ConnectionSettings(
-            maxFramePayload: UInt32(self.configuration.limits.maxFramePayload),
-            maxConcurrentCalls: UInt32(self.configuration.limits.maxConcurrentCallsPerConnection),
-            maxMetadataSize: UInt32(self.configuration.limits.maxMetadataSize)
-        ))
-        buffer.writeFrame(Frame(type: .settings, callID: 0, payload: settings))
+        self.encoder.writePreface(into: &buffer)
+        self.encoder.writeSettings(ConnectionSettings(
+            maxFramePayload: UInt32(clamping: self.configuration.limits.maxFramePayload),
+            maxConcurrentCalls: UInt32(clamping: self.configuration.limits.maxConcurrentCallsPerConnection),
+            maxMetadataSize: UInt32(clamping: self.configuration.limits.maxMetadataSize)
+        ), into: &buffer)
         self.write(buffer)
         self.armIdleTimer()
         self.startKeepalive()
@@ -197,9 +238,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .cancel:
             self.handleCancel(frame.callID)
         case .ping:
-            self.writeFrame(type: .pong, callID: 0, payload: frame.payload)
+            self.handlePing(frame.payload)
         case .pong:
-            self.pingOutstanding = false
+            self.keepaliveTimeoutTimer?.cancel()
+            self.keepaliveTimeoutTimer = nil
         case .settings:
             var payload = frame.payload
             let defaults = ConnectionSettings(
@@ -213,11 +255,32 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 self.closeWithGoAway(.protocolError, error.message)
             }
         case .goAway:
-            // The client sends no more calls; finish those in flight, then close.
+            // The client sends no more calls; finish those in flight, then close. (A REQUEST it
+            // sends after its own GOAWAY is answered UNAVAILABLE, as after ours.)
             if self.state == .active { self.state = .draining }
             self.closeIfDrained()
         default:
             self.closeWithGoAway(.protocolError, "a client may not send \(frame.type) frames")
+        }
+    }
+
+    /// Answers a PING with its PONG, unless it is malformed or one too many (PingPolicy).
+    func handlePing(_ payload: ByteBuffer) {
+        guard payload.readableBytes == 8, let data = payload.getInteger(at: payload.readerIndex, as: UInt64.self) else {
+            self.closeWithGoAway(.protocolError, "PING payload of \(payload.readableBytes) bytes, not 8")
+            return
+        }
+        guard let context = self.context else { return }
+        switch self.pingPolicy.receivedPing(at: context.eventLoop.now) {
+        case .answer:
+            var buffer = context.channel.allocator.buffer(capacity: WireProtocol.frameHeaderLength + 8)
+            self.encoder.writePong(data, into: &buffer)
+            self.write(buffer)
+        case .tooManyPings:
+            self.closeWithGoAway(
+                .tooManyPings,
+                "too many PINGs: more than \(self.pingPolicy.maxStrikes) sooner than \(self.configuration.timeouts.minimumPingInterval) apart with no call data between"
+            )
         }
     }
 }

@@ -39,10 +39,9 @@ final class PlaintextOnTLSPortHandler: ChannelInboundHandler, RemovableChannelHa
                 "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
                     + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         } else {
-            WireProtocol.writePreface(into: &answer)
-            var payload = ByteBuffer()
-            payload.writeGoAwayPayload(GoAwayPayload(code: .badPreface, reason: Self.reason))
-            answer.writeFrame(Frame(type: .goAway, callID: 0, payload: payload))
+            let encoder = FrameEncoder()
+            encoder.writePreface(into: &answer)
+            encoder.writeGoAway(GoAwayPayload(code: .badPreface, reason: Self.reason), into: &answer)
         }
         self.logger.info("closing connection: the peer spoke plain text to the TLS port", metadata: ["peer": "\(peer)"])
         context.writeAndFlush(self.wrapOutboundOut(answer)).whenComplete { _ in

@@ -72,35 +72,3 @@ public struct Frame: Sendable, Hashable {
         self.payload = payload
     }
 }
-
-extension ByteBuffer {
-    /// Appends a frame header for a payload of `length` bytes.
-    @inlinable
-    public mutating func writeFrameHeader(type: FrameType, flags: FrameFlags = [], callID: UInt32, length: Int) {
-        self.writeMultipleIntegers(UInt32(truncatingIfNeeded: length), type.rawValue, flags.rawValue, callID)
-    }
-
-    /// Appends a whole frame.
-    @inlinable
-    public mutating func writeFrame(_ frame: Frame) {
-        self.writeFrameHeader(type: frame.type, flags: frame.flags, callID: frame.callID, length: frame.payload.readableBytes)
-        self.writeImmutableBuffer(frame.payload)
-    }
-
-    /// Reserves room for a frame header at the writer index and returns where it starts;
-    /// write the payload next, then call `completeFrameHeader(at:type:flags:callID:)`.
-    /// This lets a message be encoded straight into the outgoing buffer, with no copy.
-    @inlinable
-    public mutating func reserveFrameHeader() -> Int {
-        let start = self.writerIndex
-        self.writeRepeatingByte(0, count: WireProtocol.frameHeaderLength)
-        return start
-    }
-
-    /// Fills in the header reserved at `start`, its length being everything written after it.
-    @inlinable
-    public mutating func completeFrameHeader(at start: Int, type: FrameType, flags: FrameFlags = [], callID: UInt32) {
-        let length = self.writerIndex - start - WireProtocol.frameHeaderLength
-        self.setMultipleIntegers(UInt32(truncatingIfNeeded: length), type.rawValue, flags.rawValue, callID, at: start)
-    }
-}

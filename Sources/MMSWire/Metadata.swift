@@ -78,11 +78,16 @@ public struct PayloadError: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension ByteBuffer {
     /// Appends `metadata`: a u16 count, then per entry a u16-length key and a u16-length value.
-    public mutating func writeMetadata(_ metadata: Metadata) {
-        self.writeInteger(UInt16(truncatingIfNeeded: metadata.count))
+    /// - Throws: ``FrameEncodingError`` when there are more than 65,535 entries or an entry is
+    ///   longer than 65,535 bytes.
+    public mutating func writeMetadata(_ metadata: Metadata) throws(FrameEncodingError) {
+        guard let count = UInt16(exactly: metadata.count) else {
+            throw FrameEncodingError("metadata of \(metadata.count) entries does not fit its 16-bit count")
+        }
+        self.writeInteger(count)
         for entry in metadata.entries {
-            self.writeLengthPrefixedString(entry.key, as: UInt16.self)
-            self.writeLengthPrefixedString(entry.value, as: UInt16.self)
+            try self.writeLengthPrefixedString(entry.key, as: UInt16.self, what: "metadata key")
+            try self.writeLengthPrefixedString(entry.value, as: UInt16.self, what: "metadata value of \"\(entry.key)\"")
         }
     }
 
@@ -107,12 +112,17 @@ extension ByteBuffer {
     }
 
     /// Appends `string` as UTF-8 after its byte length as an integer of type `Length`.
+    /// - Throws: ``FrameEncodingError`` naming `what` when the length does not fit a `Length`;
+    ///   nothing is written then.
     @inlinable
-    public mutating func writeLengthPrefixedString<Length: FixedWidthInteger>(_ string: String, as: Length.Type) {
-        let lengthIndex = self.writerIndex
-        self.writeInteger(Length(0))
-        let written = self.writeString(string)
-        self.setInteger(Length(truncatingIfNeeded: written), at: lengthIndex)
+    public mutating func writeLengthPrefixedString<Length: FixedWidthInteger>(
+        _ string: String, as: Length.Type, what: @autoclosure () -> String = "string"
+    ) throws(FrameEncodingError) {
+        guard let length = Length(exactly: string.utf8.count) else {
+            throw FrameEncodingError("\(what()) of \(string.utf8.count) bytes does not fit its \(Length.bitWidth)-bit length")
+        }
+        self.writeInteger(length)
+        self.writeString(string)
     }
 
     /// Reads a string written by `writeLengthPrefixedString`, rejecting invalid UTF-8.

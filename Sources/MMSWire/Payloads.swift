@@ -18,10 +18,11 @@ public struct RequestHead: Sendable, Hashable {
 
 extension ByteBuffer {
     /// Appends a request head; the caller appends the message after it.
-    public mutating func writeRequestHead(_ head: RequestHead) {
-        self.writeLengthPrefixedString(head.method, as: UInt16.self)
+    /// - Throws: ``FrameEncodingError`` when the method name or the metadata does not fit its length field.
+    public mutating func writeRequestHead(_ head: RequestHead) throws(FrameEncodingError) {
+        try self.writeLengthPrefixedString(head.method, as: UInt16.self, what: "method name")
         self.writeInteger(head.timeoutMicroseconds)
-        self.writeMetadata(head.metadata)
+        try self.writeMetadata(head.metadata)
     }
 
     /// Reads a request head, leaving the reader index at the start of the message.
@@ -52,12 +53,17 @@ public struct StatusPayload: Sendable, Hashable {
 
 extension ByteBuffer {
     /// Appends a STATUS payload.
-    public mutating func writeStatusPayload(_ status: StatusPayload) {
+    /// - Throws: ``FrameEncodingError`` when the message, the details or the metadata does not fit
+    ///   its length field.
+    public mutating func writeStatusPayload(_ status: StatusPayload) throws(FrameEncodingError) {
         self.writeInteger(status.code)
-        self.writeLengthPrefixedString(status.message, as: UInt16.self)
-        self.writeInteger(UInt32(truncatingIfNeeded: status.details.count))
+        try self.writeLengthPrefixedString(status.message, as: UInt16.self, what: "status message")
+        guard let detailsLength = UInt32(exactly: status.details.count) else {
+            throw FrameEncodingError("status details of \(status.details.count) bytes do not fit their 32-bit length")
+        }
+        self.writeInteger(detailsLength)
         self.writeBytes(status.details)
-        self.writeMetadata(status.metadata)
+        try self.writeMetadata(status.metadata)
     }
 
     /// Reads a STATUS payload.
@@ -72,30 +78,60 @@ extension ByteBuffer {
     }
 }
 
-/// The payload of a GOAWAY frame.
+/// The payload of a GOAWAY frame (docs/PROTOCOL.md, §7 "GOAWAY").
 public struct GoAwayPayload: Sendable, Hashable {
     public var code: GoAwayCode
     public var reason: String
+    /// The highest call id the sender has processed or will process (protocol 1.1). Every call
+    /// with a higher id is guaranteed not to have run, so its client may make it again on a new
+    /// connection. Nil in a GOAWAY from a 1.0 peer, which says nothing about which calls ran.
+    public var lastCallID: UInt32?
 
-    public init(code: GoAwayCode, reason: String) {
+    /// The longest reason written, in UTF-8 bytes: reasons are for people; a longer one is cut at a
+    /// character boundary.
+    public static let maxReasonBytes = 1024
+
+    public init(code: GoAwayCode, reason: String, lastCallID: UInt32? = nil) {
         self.code = code
         self.reason = reason
+        self.lastCallID = lastCallID
+    }
+
+    /// `reason`, cut to at most `maxReasonBytes` bytes of whole Unicode scalars.
+    var writtenReason: Substring {
+        guard self.reason.utf8.count > Self.maxReasonBytes else { return self.reason[...] }
+        let scalars = self.reason.unicodeScalars
+        var bytes = 0
+        var end = scalars.startIndex
+        for index in scalars.indices {
+            let width = scalars[index].utf8.count
+            if bytes + width > Self.maxReasonBytes { break }
+            bytes += width
+            end = scalars.index(after: index)
+        }
+        return Substring(scalars[..<end])
     }
 }
 
 extension ByteBuffer {
-    /// Appends a GOAWAY payload (a u32 code, then a u16-length reason).
+    /// Appends a GOAWAY payload: a u32 code, a string16 reason (cut to 1 KiB), then, when
+    /// `lastCallID` is set, the u32 last call id (protocol 1.1).
     public mutating func writeGoAwayPayload(_ goAway: GoAwayPayload) {
         self.writeInteger(goAway.code.rawValue)
-        // Reasons are for people; cut a long one rather than overflow the length field.
-        self.writeLengthPrefixedString(String(goAway.reason.utf8.prefix(1024)) ?? "", as: UInt16.self)
+        let reason = goAway.writtenReason
+        self.writeInteger(UInt16(reason.utf8.count))  // at most 1,024
+        self.writeSubstring(reason)
+        if let lastCallID = goAway.lastCallID {
+            self.writeInteger(lastCallID)
+        }
     }
 
-    /// Reads a GOAWAY payload.
+    /// Reads a GOAWAY payload; the last call id is read when present (a 1.0 peer sends none).
     public mutating func readGoAwayPayload() throws(PayloadError) -> GoAwayPayload {
         guard let code = self.readInteger(as: UInt32.self) else { throw PayloadError("GOAWAY: missing code") }
         let reason = try self.readLengthPrefixedString(as: UInt16.self, what: "GOAWAY reason")
-        return GoAwayPayload(code: GoAwayCode(rawValue: code), reason: reason)
+        let lastCallID = self.readInteger(as: UInt32.self)
+        return GoAwayPayload(code: GoAwayCode(rawValue: code), reason: reason, lastCallID: lastCallID)
     }
 }
 

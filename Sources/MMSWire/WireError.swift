@@ -21,6 +21,9 @@ public struct GoAwayCode: RawRepresentable, Sendable, Hashable, CustomStringConv
     public static let internalError = GoAwayCode(rawValue: 7)
     /// The first bytes were not the MMS preface.
     public static let badPreface = GoAwayCode(rawValue: 8)
+    /// The peer sent more PINGs than the receiver's ping policy allows (HTTP/2's ENHANCE_YOUR_CALM
+    /// with "too_many_pings", as gRPC does).
+    public static let tooManyPings = GoAwayCode(rawValue: 9)
 
     public var description: String {
         switch self {
@@ -33,6 +36,7 @@ public struct GoAwayCode: RawRepresentable, Sendable, Hashable, CustomStringConv
         case .keepaliveTimeout: return "KEEPALIVE_TIMEOUT"
         case .internalError: return "INTERNAL_ERROR"
         case .badPreface: return "BAD_PREFACE"
+        case .tooManyPings: return "TOO_MANY_PINGS"
         default: return "GOAWAY_CODE_\(rawValue)"
         }
     }

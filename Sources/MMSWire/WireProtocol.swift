@@ -7,7 +7,8 @@ public enum WireProtocol {
 
     /// The protocol version this code speaks. Peers must agree on the major version;
     /// a higher minor version only adds things a lower one may ignore.
-    public static let version = ProtocolVersion(major: 1, minor: 0)
+    /// 1.1 adds the last call id of GOAWAY (docs/PROTOCOL.md, §7).
+    public static let version = ProtocolVersion(major: 1, minor: 1)
 
     /// The length of the preface: magic, then major and minor version bytes.
     public static let prefaceLength = 8
@@ -33,11 +34,9 @@ public enum WireProtocol {
         return major == 0x03
     }
 
-    /// Writes the preface (magic and `version`) to `buffer`.
+    /// Writes the preface (magic and `version`) to `buffer`; the same as ``FrameEncoder/writePreface(into:version:)``.
     public static func writePreface(into buffer: inout ByteBuffer, version: ProtocolVersion = WireProtocol.version) {
-        buffer.writeBytes(magic)
-        buffer.writeInteger(version.major)
-        buffer.writeInteger(version.minor)
+        FrameEncoder().writePreface(into: &buffer, version: version)
     }
 }
 

@@ -72,6 +72,12 @@ struct MMSServerCommand: AsyncParsableCommand {
     @Option(help: "On shutdown, how long calls in flight may take to finish (env MMS_SHUTDOWN_GRACE).")
     var shutdownGrace: String = env("MMS_SHUTDOWN_GRACE") ?? "10s"
 
+    @Option(help: "Ping each connection this often (docs/PROTOCOL.md §7; env MMS_KEEPALIVE_INTERVAL).")
+    var keepaliveInterval: String = env("MMS_KEEPALIVE_INTERVAL") ?? "60s"
+
+    @Option(help: "Close a connection whose PONG has not come this long after the ping (env MMS_KEEPALIVE_TIMEOUT).")
+    var keepaliveTimeout: String = env("MMS_KEEPALIVE_TIMEOUT") ?? "20s"
+
     @Option(help: "Event loop threads; 0 = one per core (env MMS_THREADS).")
     var threads: Int = Int(env("MMS_THREADS") ?? "") ?? 0
 
@@ -187,6 +193,7 @@ struct MMSServerCommand: AsyncParsableCommand {
 
     private struct Durations {
         var hold, idle, grace, lease, retention: Duration
+        var keepaliveInterval = Duration.seconds(60), keepaliveTimeout = Duration.seconds(20)
         var retries: [Duration]
     }
 
@@ -204,9 +211,14 @@ struct MMSServerCommand: AsyncParsableCommand {
         guard span <= RetrySchedule.maximumSpan else {
             throw ValidationError("--retry-schedule adds up to \(DurationText.format(span)); MISSION M7 allows retries over \(DurationText.format(RetrySchedule.maximumSpan)) at most")
         }
-        let durations = Durations(
+        var durations = Durations(
             hold: try parse("--hold", self.hold), idle: try parse("--idle-timeout", self.idleTimeout), grace: try parse("--shutdown-grace", self.shutdownGrace),
             lease: try parse("--lease", self.lease), retention: try parse("--status-retention", self.statusRetention), retries: retries)
+        durations.keepaliveInterval = try parse("--keepalive-interval", self.keepaliveInterval)
+        durations.keepaliveTimeout = try parse("--keepalive-timeout", self.keepaliveTimeout)
+        guard durations.keepaliveInterval >= .seconds(1), durations.keepaliveTimeout >= .seconds(1) else {
+            throw ValidationError("--keepalive-interval and --keepalive-timeout must be at least 1s, not \(self.keepaliveInterval) and \(self.keepaliveTimeout)")
+        }
         guard durations.lease >= .seconds(1) else { throw ValidationError("--lease must be at least 1s, not \(self.lease)") }
         guard durations.retention >= .seconds(1) else { throw ValidationError("--status-retention must be at least 1s, not \(self.statusRetention)") }
         return durations
@@ -239,6 +251,8 @@ struct MMSServerCommand: AsyncParsableCommand {
         )
         rpc.timeouts.idle = durations.idle
         rpc.timeouts.shutdownGracePeriod = durations.grace
+        rpc.timeouts.keepaliveInterval = durations.keepaliveInterval
+        rpc.timeouts.keepaliveTimeout = durations.keepaliveTimeout
         // Loaded before the data directory is touched: a refused key file leaves nothing behind.
         // Refused as the data directory is: one line naming the file and the fix, exit 1.
         if let files = try self.tlsFiles() {

@@ -50,7 +50,7 @@ struct CancellationTests {
         let server = try await TestServer.start(router: makeTestRouter(observations))
         func request(_ id: UInt32, timeout: UInt64, text: String) -> [UInt8] {
             var payload = ByteBuffer()
-            payload.writeRequestHead(RequestHead(method: TestMethods.sleep.fullName, timeoutMicroseconds: timeout))
+            try! payload.writeRequestHead(RequestHead(method: TestMethods.sleep.fullName, timeoutMicroseconds: timeout))
             payload.writeString(text)
             return .frame(type: FrameType.request.rawValue, callID: id, payload: payload.readBytes(length: payload.readableBytes)!)
         }
@@ -186,7 +186,10 @@ struct CancellationTests {
 
     @Test("a peer that does not answer keepalive pings is closed with KEEPALIVE_TIMEOUT")
     func keepaliveTimeout() async throws {
-        let server = try await TestServer.start(router: makeTestRouter()) { $0.timeouts.keepaliveInterval = .milliseconds(100) }
+        let server = try await TestServer.start(router: makeTestRouter()) {
+            $0.timeouts.keepaliveInterval = .milliseconds(100)
+            $0.timeouts.keepaliveTimeout = .milliseconds(200)
+        }
         let (received, closed) = try await RawSocket.exchange(port: server.port, send: .preface(), timeout: .seconds(3))
         let frames = try RawSocket.frames(in: received)
         #expect(frames.contains { $0.type == .ping })

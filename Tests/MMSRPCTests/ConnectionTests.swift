@@ -41,7 +41,7 @@ struct ConnectionTests {
         var payload = try #require(frames.last).payload
         let goAway = try payload.readGoAwayPayload()
         #expect(goAway.code == .unsupportedVersion)
-        #expect(goAway.reason.contains("2.0") && goAway.reason.contains("1.0"))
+        #expect(goAway.reason.contains("2.0") && goAway.reason.contains("\(WireProtocol.version)"))
         #expect(closed)
         try await server.stop()
     }

@@ -22,14 +22,14 @@ struct ProtocolExampleTests {
         Health().register(on: &router)
         let server = try await TestServer.start(router: router)
         let request = Self.hex("""
-            4D 4D 53 52 50 43 01 00
+            4D 4D 53 52 50 43 01 01
             00 00 00 1F 02 00 00 00 00 01
             00 13 6D 6D 73 2E 76 31 2E 48 65 61 6C 74 68 2F 43 68 65 63 6B
             00 00 00 00 00 00 00 00
             00 00
             """)
         let expected = Self.hex("""
-            4D 4D 53 52 50 43 01 00
+            4D 4D 53 52 50 43 01 01
             00 00 00 12 01 00 00 00 00 00
             00 01 00 40 00 00 00 02 00 00 04 00 00 03 00 00 20 00
             00 00 00 02 03 01 00 00 00 01

@@ -76,8 +76,56 @@ extension Array where Element == UInt8 {
     /// A REQUEST frame for `method` carrying `message`.
     static func request(callID: UInt32, method: String, message: [UInt8], metadata: Metadata = Metadata()) -> [UInt8] {
         var payload = ByteBuffer()
-        payload.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: 0, metadata: metadata))
+        try! payload.writeRequestHead(RequestHead(method: method, timeoutMicroseconds: 0, metadata: metadata))
         payload.writeBytes(message)
         return .frame(type: FrameType.request.rawValue, callID: callID, payload: payload.readBytes(length: payload.readableBytes)!)
+    }
+}
+
+extension RawSocket {
+    /// A connection kept open by the test, which sends and reads at its own pace.
+    struct Connection {
+        let channel: any Channel
+        let collector: Collector
+
+        func send(_ bytes: [UInt8]) async throws {
+            try await self.channel.writeAndFlush(ByteBuffer(bytes: bytes))
+        }
+
+        /// Waits until at least `count` bytes have arrived (or the server closed, or 10 s passed).
+        @discardableResult
+        func waitForBytes(_ count: Int) async throws -> [UInt8] {
+            let clock = ContinuousClock()
+            let end = clock.now + .seconds(10)
+            while clock.now < end, self.collector.bytes.count < count, !self.collector.closed {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            return self.collector.bytes
+        }
+
+        /// Waits until the server has closed the connection (or 10 s passed); true if it did.
+        func waitForClose() async throws -> Bool {
+            let clock = ContinuousClock()
+            let end = clock.now + .seconds(10)
+            while clock.now < end, !self.collector.closed {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            return self.collector.closed
+        }
+
+        func close() async throws {
+            try? await self.channel.close()
+        }
+    }
+
+    /// Opens a TCP connection to the server and collects what it sends.
+    static func open(port: Int) async throws -> Connection {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(CollectingHandler(collector: collector)) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        return Connection(channel: channel, collector: collector)
     }
 }

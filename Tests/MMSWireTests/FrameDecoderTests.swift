@@ -8,7 +8,7 @@ struct FrameDecoderTests {
     private func bytes(preface: Bool = true, _ frames: [Frame]) -> ByteBuffer {
         var buffer = ByteBuffer()
         if preface { WireProtocol.writePreface(into: &buffer) }
-        for frame in frames { buffer.writeFrame(frame) }
+        for frame in frames { try! buffer.writeFrame(frame) }
         return buffer
     }
 
@@ -69,7 +69,7 @@ struct FrameDecoderTests {
     func oversizedLength() throws {
         var buffer = ByteBuffer()
         WireProtocol.writePreface(into: &buffer)
-        buffer.writeFrameHeader(type: .request, callID: 1, length: 4 * 1024 * 1024 + 1)
+        try buffer.writeFrameHeader(type: .request, callID: 1, length: 4 * 1024 * 1024 + 1)
         var decoder = FrameDecoder()
         _ = try decoder.decode(buffer: &buffer)  // the preface
         #expect(throws: WireError.self) { _ = try decoder.decode(buffer: &buffer) }
@@ -177,14 +177,14 @@ struct PayloadTests {
     func roundTrips() throws {
         var buffer = ByteBuffer()
         let head = RequestHead(method: "mms.v1.Health/Check", timeoutMicroseconds: 1_500_000, metadata: ["authorization": "Bearer 🔑", "x": "1"])
-        buffer.writeRequestHead(head)
+        try buffer.writeRequestHead(head)
         buffer.writeString("message")
         #expect(try buffer.readRequestHead(maxMetadataSize: 8192) == head)
         #expect(String(buffer: buffer) == "message")
 
         var statusBuffer = ByteBuffer()
         let status = StatusPayload(code: 5, message: "user ashaw@contoso.com not found", details: [1, 2, 3], metadata: ["retry-after": "5"])
-        statusBuffer.writeStatusPayload(status)
+        try statusBuffer.writeStatusPayload(status)
         #expect(try statusBuffer.readStatusPayload(maxMetadataSize: 8192) == status)
 
         var goAwayBuffer = ByteBuffer()
@@ -201,7 +201,7 @@ struct PayloadTests {
     @Test("metadata over the cap is rejected as over the limit")
     func metadataCap() throws {
         var buffer = ByteBuffer()
-        buffer.writeMetadata(["k": String(repeating: "v", count: 100)])
+        try buffer.writeMetadata(["k": String(repeating: "v", count: 100)])
         #expect {
             _ = try buffer.readMetadata(maxSize: 50)
         } throws: { error in
@@ -213,8 +213,8 @@ struct PayloadTests {
     func metadataKeys() throws {
         var buffer = ByteBuffer()
         buffer.writeInteger(UInt16(1))
-        buffer.writeLengthPrefixedString("Bad Key", as: UInt16.self)
-        buffer.writeLengthPrefixedString("v", as: UInt16.self)
+        try buffer.writeLengthPrefixedString("Bad Key", as: UInt16.self)
+        try buffer.writeLengthPrefixedString("v", as: UInt16.self)
         #expect(throws: PayloadError.self) { _ = try buffer.readMetadata(maxSize: 8192) }
     }
 

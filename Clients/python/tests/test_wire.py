@@ -22,19 +22,19 @@ def test_health_check_request_is_the_documented_bytes() -> None:
         00 00 00 00 00 00 00 00
         00 00
     """)
-    assert _wire.PREFACE == hex_bytes("4D 4D 53 52 50 43 01 00")
+    assert _wire.PREFACE == hex_bytes("4D 4D 53 52 50 43 01 01")
     assert request == documented
 
 
 def test_documented_server_answer_decodes() -> None:
     answer = hex_bytes("""
-        4D 4D 53 52 50 43 01 00
+        4D 4D 53 52 50 43 01 01
         00 00 00 12 01 00 00 00 00 00
         00 01 00 40 00 00  00 02 00 00 04 00  00 03 00 00 20 00
         00 00 00 02 03 01 00 00 00 01
         08 01
     """)
-    assert _wire.check_preface(answer[:8]) == (1, 0)
+    assert _wire.check_preface(answer[:8]) == (1, 1)
     settings_header = _wire.decode_header(answer[8:18])
     assert (settings_header.type, settings_header.call_id, settings_header.length) == (_wire.FrameType.SETTINGS, 0, 18)
     settings = _wire.decode_settings(answer[18:36])
@@ -74,3 +74,14 @@ def test_bad_metadata_key_is_refused_before_sending() -> None:
             assert repr(key) in str(error)
         else:
             raise AssertionError(f"key {key!r} was accepted")
+
+
+def test_goaway_last_call_id_is_read_when_present() -> None:
+    # §7: u32 code, string16 reason, then (protocol 1.1) u32 last call id.
+    new = bytes.fromhex("00000000" "0003") + b"bye" + bytes.fromhex("00000029")
+    goaway = _wire.decode_goaway(new)
+    assert (goaway.code, goaway.reason, goaway.last_call_id) == (0, "bye", 41)
+    # A 1.0 server sends no last call id: nothing is known about which calls ran.
+    old = bytes.fromhex("00000005" "0004") + b"idle"
+    assert _wire.decode_goaway(old).last_call_id is None
+    assert _wire.PREFACE == b"MMSRPC\x01\x01"

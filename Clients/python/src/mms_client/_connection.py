@@ -27,6 +27,9 @@ class End:
     """The end of a call: the server's STATUS, or what the client decided (a lost connection)."""
 
     status: _wire.Status
+    #: True when the server's GOAWAY said this call did not run (its id is above the last call
+    #: id, §7): the client may make it again on a new connection.
+    not_run: bool = False
 
 
 Event = Message | End
@@ -63,6 +66,8 @@ class Connection:
         self.closed = False
         self._close_reason = ""
         self._error_goaway_sent = False
+        #: The last call id of the server's GOAWAY, once one came (§7).
+        self._last_call_id: int | None = None
         self._reader_task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -212,11 +217,13 @@ class Connection:
         return call
 
     def _allocate_id(self) -> int:
-        while True:
-            call_id = self._next_id
-            self._next_id = 1 if self._next_id >= 0xFFFFFFFF else self._next_id + 1
-            if call_id not in self._calls:
-                return call_id
+        # Ids only grow on a connection (§4: a GOAWAY's last call id relies on it); a connection
+        # that has used 2^31 of them takes no new calls.
+        call_id = self._next_id
+        self._next_id += 1
+        if self._next_id >= 1 << 31:
+            self.draining = True
+        return call_id
 
     def cancel(self, call: Call) -> None:
         """Sends CANCEL for a call the server has not ended yet (§6); its id stays taken until then."""
@@ -278,6 +285,8 @@ class Connection:
                 self._send(FrameType.PONG, 0, payload)
             elif type_ == FrameType.GOAWAY:
                 goaway = _wire.decode_goaway(payload)
+                if goaway.last_call_id is not None:
+                    self._end_calls_not_run(goaway)
                 if goaway.code != GoAwayCode.NO_ERROR:
                     raise _GoAwayError(f"the server sent GOAWAY {_goaway_name(goaway.code)}: {goaway.reason}")
                 self.draining = True
@@ -295,11 +304,28 @@ class Connection:
                     call.events.put_nowait(End(_wire.Status(0, "", b"", [])))
             else:
                 del self._calls[header.call_id]
-                call.events.put_nowait(End(_wire.decode_status(payload)))
+                status = _wire.decode_status(payload)
+                # Refused unrun after the GOAWAY (the server wrote it before it read our call).
+                not_run = (
+                    status.code == int(StatusCode.UNAVAILABLE)
+                    and self._last_call_id is not None
+                    and header.call_id > self._last_call_id
+                )
+                call.events.put_nowait(End(status, not_run=not_run))
             return
         if type_ in (FrameType.REQUEST, FrameType.CANCEL):
             raise _wire.ProtocolError(f"the server sent frame type {type_}, which only a client sends")
         raise _wire.ProtocolError(f"unknown frame type {type_}")
+
+    def _end_calls_not_run(self, goaway: _wire.GoAway) -> None:
+        """Ends, as not run, every call above the GOAWAY's last call id (§7)."""
+        last = goaway.last_call_id
+        assert last is not None
+        self._last_call_id = last if self._last_call_id is None else min(last, self._last_call_id)
+        for call_id in [call_id for call_id in self._calls if call_id > last]:
+            call = self._calls.pop(call_id)
+            message = f"{self.endpoint} went away ({_goaway_name(goaway.code)}: {goaway.reason}) before running the call"
+            call.events.put_nowait(End(_unavailable(message), not_run=True))
 
     def _finish(self, reason: str) -> None:
         """Closes the socket and ends every call still in flight with UNAVAILABLE (§7)."""

@@ -12,7 +12,8 @@ from typing import Sequence
 
 MAGIC = b"MMSRPC"
 MAJOR_VERSION = 1
-MINOR_VERSION = 0
+#: 1.1 adds the GOAWAY's last call id (§7).
+MINOR_VERSION = 1
 PREFACE = MAGIC + bytes([MAJOR_VERSION, MINOR_VERSION])
 HEADER_SIZE = 10
 
@@ -56,6 +57,7 @@ class GoAwayCode(IntEnum):
     KEEPALIVE_TIMEOUT = 6
     INTERNAL_ERROR = 7
     BAD_PREFACE = 8
+    TOO_MANY_PINGS = 9
 
 
 class ProtocolError(Exception):
@@ -82,6 +84,8 @@ class Status:
 class GoAway:
     code: int
     reason: str
+    #: The highest call id the server runs (protocol 1.1); calls above it did not run. None from a 1.0 server.
+    last_call_id: int | None = None
 
 
 Metadata = Sequence[tuple[str, str]]
@@ -155,6 +159,10 @@ class _Reader:
         self.offset = end
         return chunk
 
+    @property
+    def remaining(self) -> int:
+        return len(self.data) - self.offset
+
     def u8(self, field: str) -> int:
         return self.take(1, field)[0]
 
@@ -196,7 +204,9 @@ def decode_goaway(payload: bytes) -> GoAway:
     reader = _Reader(payload, "GOAWAY")
     code = reader.u32("code")
     reason = reader.string16("reason")
-    return GoAway(code, reason)
+    # Protocol 1.1 appends the last call id; a 1.0 server sends none.
+    last_call_id = reader.u32("last call id") if reader.remaining >= 4 else None
+    return GoAway(code, reason, last_call_id)
 
 
 def encode_goaway(code: int, reason: str) -> bytes:

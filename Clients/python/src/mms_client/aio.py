@@ -203,12 +203,18 @@ class AsyncClient:
     ) -> Response:
         """Calls any unary method by its full name, e.g. ``mms.v1.AdminService/CreateTenant``."""
         deadline = self._deadline(timeout, self.timeout)
-        connection, call = await self._start(method, request, deadline, metadata)
-        held: bytes | None = None
-        while True:
-            event = await self._next_event(connection, call, deadline)
-            if isinstance(event, Message):
-                held = event.data
+        # A call the server's GOAWAY says did not run is made again on a new connection (§7).
+        for attempt in range(3):
+            connection, call = await self._start(method, request, deadline, metadata)
+            held: bytes | None = None
+            while True:
+                event = await self._next_event(connection, call, deadline)
+                if isinstance(event, Message):
+                    held = event.data
+                    continue
+                break
+            assert isinstance(event, End)
+            if event.not_run and attempt < 2:
                 continue
             status = event.status
             if status.code != 0:
@@ -220,6 +226,7 @@ class AsyncClient:
                     StatusCode.INTERNAL, "the server ended a unary call OK without a response message", method=method
                 )
             return _decode(response_type, held, method)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def stream(
         self,
