@@ -45,8 +45,27 @@ public final class TestPostgres: @unchecked Sendable {
 
     private static let shared = Mutex<Result<TestPostgres, Failure>?>(nil)
 
-    /// The process's server, started at the first call.
-    public static func server() throws -> TestPostgres {
+    /// The process's server, started at the first call, without holding a thread of Swift's
+    /// cooperative pool: `initdb` and the wait for the server take seconds, and a blocked pool
+    /// (two threads on two cores) would stall every other test of the process meanwhile.
+    public static func server() async throws -> TestPostgres {
+        try await offPool { try Self.startedServer() }
+    }
+
+    /// A new, empty database (``createDatabase()``), made off the cooperative pool.
+    public func newDatabase() async throws -> String {
+        try await Self.offPool { try self.createDatabase() }
+    }
+
+    /// Runs blocking `body` (processes waited for) on a thread of its own.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// The process's server, started at the first call (blocking).
+    static func startedServer() throws -> TestPostgres {
         try shared.withLock { state in
             if let state { return try state.get() }
             let result: Result<TestPostgres, Failure>

@@ -14,10 +14,16 @@ final class PostgresFixture: Sendable {
     let database: String
     private let opened = Mutex<[PostgresBackend]>([])
 
-    init() throws {
-        server = try TestPostgres.server()
-        url = try server.createDatabase()
+    private init(server: TestPostgres, url: String) {
+        self.server = server
+        self.url = url
         database = String(URLComponents(string: url)!.path.dropFirst())
+    }
+
+    /// A fixture on a new database (the server and the database made off the cooperative pool).
+    static func make() async throws -> PostgresFixture {
+        let server = try await TestPostgres.server()
+        return PostgresFixture(server: server, url: try await server.newDatabase())
     }
 
     /// Settings for this database; a small pool, since many tests run at once on one server.
@@ -44,7 +50,7 @@ final class PostgresFixture: Sendable {
 
     /// Runs `body` with a fixture, closing it after.
     static func with<T>(_ body: (PostgresFixture) async throws -> T) async throws -> T {
-        let fixture = try PostgresFixture()
+        let fixture = try await PostgresFixture.make()
         do {
             let value = try await body(fixture)
             await fixture.close()

@@ -63,7 +63,7 @@ struct PostgresSchemaTests {
 
     @Test("Start-up: a wrong password is one line naming the server, without the password")
     func wrongPassword() async throws {
-        let fixture = try PostgresFixture()
+        let fixture = try await PostgresFixture.make()
         var settings = try fixture.settings
         settings.password = "not-the-password-123"
         do {

@@ -11,8 +11,8 @@ extension Reliability {
         @Test("Issue 12: 3 servers, 2,000 migrations, one server killed -9 midway: every acknowledged call is in the database, every meeting migrated once with one invitation")
         func threeServersOneKilled() async throws {
             let requests = Knobs.int("MMS_SHARED_PG_MIGRATIONS", 2_000)
-            let postgres = try TestPostgres.server()
-            let url = try postgres.createDatabase()
+            let postgres = try await TestPostgres.server()
+            let url = try await postgres.newDatabase()
             let database = String(URLComponents(string: url)!.path.dropFirst())
             // A short lease: the killed server's migrations are taken over after it (MISSION M7 untouched: it is no retry).
             var settings = ServerProcess.Settings(hold: "0", workers: 2, extra: ["--database", url, "--lease", "3s", "--threads", "2"])
@@ -141,8 +141,8 @@ extension Reliability {
 
         @Test("Issue 12: the database password never appears in the server's log, from the URL or from a file")
         func passwordNotLogged() async throws {
-            let postgres = try TestPostgres.server()
-            let url = try postgres.createDatabase()
+            let postgres = try await TestPostgres.server()
+            let url = try await postgres.newDatabase()
             let fromURL = try await ServerProcess.start(ServerProcess.Settings(extra: ["--database", url], logLevel: "debug"))
             try await fromURL.stop()
             let log = fromURL.log()
