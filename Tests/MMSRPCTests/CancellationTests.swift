@@ -35,7 +35,10 @@ struct CancellationTests {
         let quick = Task { try await client.unary(TestMethods.sleep, RawMessage("5002"), timeout: .milliseconds(100)) }
         let finished = Task { try await client.unary(TestMethods.sleep, RawMessage("10"), timeout: .milliseconds(200)) }
         await expectRPCError(.deadlineExceeded) { _ = try await quick.value }
-        #expect(clock.now - start < .milliseconds(3500), "the later call's earlier deadline was honoured first")
+        // Told by order, not by a time a loaded machine could stretch: the quick call has ended
+        // while the long call still runs on the server (it is cancelled only at its own deadline).
+        #expect(!observations.events.contains("cancelled:5001"), "the later call's earlier deadline was honoured first")
+        _ = start
         #expect(try await finished.value.text == "10")
         await expectRPCError(.deadlineExceeded) { _ = try await long.value }
         #expect(await observations.wait(for: "cancelled:5001"))
